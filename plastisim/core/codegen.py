@@ -1,0 +1,203 @@
+"""Generate the compiled step loop of a network.
+
+One Python module per network structure is written to the kernel cache
+(``$PLASTISIM_CACHE_DIR`` or ``~/.cache/plastisim/kernels``), named by the hash of its
+source, and compiled by numba with ``cache=True``; a network of the same structure reuses
+the compiled code in any later process. Per time step the loop runs:
+
+1. delivery of queued spikes whose delay has elapsed (weight into the post port, ``on_pre``);
+2. the kernel of every population (sources and neurons) -> this step's spikes;
+3. ``on_post`` of plastic synapses whose postsynaptic neuron fired;
+4. ``on_step`` (per synapse) and ``on_neuron_step`` (per postsynaptic neuron);
+5. queueing of this step's spikes for delivery ``delay`` steps later;
+6. monitors.
+"""
+import hashlib
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+from ..plasticity.rule import translate
+
+CALLBACK_STREAM = {"on_pre": 1, "on_post": 2, "on_step": 3, "on_neuron_step": 4}
+STREAMS_PER_COMPONENT = 8
+
+
+def cache_dir():
+    """Directory of generated kernel modules."""
+    root = os.environ.get("PLASTISIM_CACHE_DIR") or Path.home() / ".cache" / "plastisim"
+    path = Path(root) / "kernels"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Kernel:
+    """Generated ``run_chunk`` of a network and the getters of its arguments."""
+
+    def __init__(self, net):
+        self.args = []       # (name, getter) in call order
+        self.imports = {}    # function name -> module
+        self.functions = []  # source of rule callbacks
+        body = self._body(net)
+        params = ", ".join(["step0", "nsteps", "dt", "seed"] + [a for a, _ in self.args])
+        imports = "\n".join(f"from {mod} import {fn}" for fn, mod in sorted(self.imports.items()))
+        functions = "\n\n".join(f"@njit(cache=True)\n{src}" for src in self.functions)
+        self.source = (
+            "import math\nimport numpy as np\nfrom numba import njit\n"
+            "from math import exp, sqrt, log, fabs\n"
+            "from plastisim.core.rng import normal as _normal, uniform as _uniform\n"
+            f"{imports}\n\n\n{functions}\n\n\n@njit(cache=True)\n"
+            f"def run_chunk({params}):\n" + "\n".join("    " + line for line in body) + "\n")
+        self.run_chunk = _load(self.source).run_chunk
+
+    def arg(self, name, getter):
+        """Register a kernel argument (once per name) and return its name."""
+        if all(name != known for known, _ in self.args):
+            self.args.append((name, getter))
+        return name
+
+    def values(self):
+        return [getter() for _, getter in self.args]
+
+    def _state(self, prefix, owner, key, attr="state"):
+        return self.arg(f"{prefix}_{key}", lambda: getattr(owner, attr)[key])
+
+    def _body(self, net):
+        pops = {id(p): f"p{n}" for n, p in enumerate(net.populations)}
+        projs = list(enumerate(net.projections))
+        loop = ["for n in range(nsteps):", "    step = step0 + n", "    t = step * dt"]
+        deliver, run_pops, post_events, continuous, schedule, monitor = [], [], [], [], [], []
+
+        for n, pop in enumerate(net.populations):
+            pid = pops[id(pop)]
+            fn = pop.kernel.py_func.__name__
+            self.imports[fn] = pop.kernel.py_func.__module__
+            names = [self._state(pid, pop, key) for key in pop.state_names]
+            names += [self.arg(f"{pid}_{key}", (lambda p=pop, k=key: float(p.params[k])))
+                      for key in pop.param_names]
+            spk = self.arg(f"{pid}_spikes", lambda p=pop: p._spikes)
+            run_pops.append(f"nsp_{pid} = {fn}(step, dt, seed, {n * STREAMS_PER_COMPONENT}, "
+                            f"{', '.join(names + [spk])})")
+
+        for x, proj in projs:
+            xid = f"x{x}"
+            stream0 = (len(net.populations) + x) * STREAMS_PER_COMPONENT
+            arrays = {key: self.arg(f"{xid}_{key}", (lambda p=proj, k=key: getattr(p, k)))
+                      for key in ("pre", "post", "seg_start", "seg_delay", "pre_seg_ptr",
+                                  "post_ptr", "post_syn", "queue", "queue_count")}
+            w = self._state(f"{xid}_s", proj, "w")
+            calls = self._rule_calls(proj, xid, stream0, pops)
+            post_in = None
+            if proj.port is not None:
+                post_in = self._state(pops[id(proj.post_pop)], proj.post_pop, f"in_{proj.port}")
+            a = arrays
+            deliver += [f"b = step % {a['queue']}.shape[0]",
+                        f"for q in range({a['queue_count']}[b]):",
+                        f"    seg = {a['queue']}[b, q]",
+                        f"    for k in range({a['seg_start']}[seg], {a['seg_start']}[seg + 1]):",
+                        f"        j = {a['post']}[k]"]
+            if post_in:
+                deliver.append(f"        {post_in}[j] += {w}[k]")
+            if "on_pre" in calls:
+                deliver.append(f"        {calls['on_pre'].format(k='k', i=a['pre'] + '[k]', j='j')}")
+            deliver.append(f"{a['queue_count']}[b] = 0")
+            post = pops[id(proj.post_pop)]
+            if "on_post" in calls:
+                post_events += [f"for q in range(nsp_{post}):",
+                                f"    j = {post}_spikes[q]",
+                                f"    for r in range({a['post_ptr']}[j], {a['post_ptr']}[j + 1]):",
+                                f"        k = {a['post_syn']}[r]",
+                                f"        {calls['on_post'].format(k='k', i=a['pre'] + '[k]', j='j')}"]
+            if "on_step" in calls:
+                continuous += [f"for k in range({a['pre']}.shape[0]):",
+                               f"    {calls['on_step'].format(k='k', i=a['pre'] + '[k]', j=a['post'] + '[k]')}"]
+            if "on_neuron_step" in calls:
+                continuous += [f"for j in range({post}_spikes.shape[0]):",
+                               f"    {calls['on_neuron_step'].format(k='j', i='-1', j='j')}"]
+            pre = pops[id(proj.pre_pop)]
+            schedule += [f"for q in range(nsp_{pre}):",
+                         f"    i = {pre}_spikes[q]",
+                         f"    for seg in range({a['pre_seg_ptr']}[i], {a['pre_seg_ptr']}[i + 1]):",
+                         f"        b = (step + {a['seg_delay']}[seg]) % {a['queue']}.shape[0]",
+                         f"        {a['queue']}[b, {a['queue_count']}[b]] = seg",
+                         f"        {a['queue_count']}[b] += 1"]
+
+        full = []
+        for m, mon in enumerate(net.monitors):
+            mid = f"m{m}"
+            kind = type(mon).__name__
+            if kind == "SpikeMonitor":
+                pid = pops[id(mon.target)]
+                mask, steps, index, count = (self.arg(f"{mid}_{k}", (lambda mo=mon, k=k: mo._buf[k]))
+                                             for k in ("mask", "steps", "index", "count"))
+                monitor += [f"for q in range(nsp_{pid}):",
+                            f"    if {mask}[{pid}_spikes[q]]:",
+                            f"        {steps}[{count}[0]] = step",
+                            f"        {index}[{count}[0]] = {pid}_spikes[q]",
+                            f"        {count}[0] += 1"]
+                full.append(f"{count}[0] + {mask}.shape[0] > {steps}.shape[0]")
+            elif kind == "StateMonitor":
+                owner = mon.target
+                attr = "state" if mon.var in owner.state else "neuron_state"
+                src = self._state(f"{mid}_src", owner, mon.var, attr)
+                index, data, row = (self.arg(f"{mid}_{k}", (lambda mo=mon, k=k: mo._buf[k]))
+                                    for k in ("index", "data", "row"))
+                every = self.arg(f"{mid}_every", lambda mo=mon: mo.every)
+                monitor += [f"if step % {every} == 0:",
+                            f"    for q in range({index}.shape[0]):",
+                            f"        {data}[{row}[0], q] = {src}[{index}[q]]",
+                            f"    {row}[0] += 1"]
+            else:  # RateMonitor
+                counts = self.arg(f"{mid}_counts", lambda mo=mon: mo._buf["counts"])
+                monitor.append(f"{counts}[n] = nsp_{pops[id(mon.target)]}")
+
+        steps = deliver + run_pops + post_events + continuous + schedule + monitor
+        if full:
+            steps += [f"if {' or '.join(full)}:", "    return n + 1"]
+        return loop + ["    " + line for line in steps] + ["return nsteps"]
+
+    def _rule_calls(self, proj, xid, stream0, pops):
+        """Translate the rule's callbacks; return {callback: call template with {k} {i} {j}}."""
+        rule = proj.rule
+        if rule is None:
+            return {}
+        calls = {}
+        post_vars = proj.post_pop.state
+        for name, func in rule.callbacks().items():
+            fname = f"{xid}_{name}"
+            src, used = translate(rule, name, func, fname, post_vars)
+            self.functions.append(src)
+            args = []
+            for space, var in used:
+                if space == "s":
+                    args.append(self._state(f"{xid}_s", proj, var))
+                elif space == "n":
+                    args.append(self._state(f"{xid}_n", proj, var, "neuron_state"))
+                elif space == "post":
+                    args.append(self._state(pops[id(proj.post_pop)], proj.post_pop, var))
+                else:
+                    args.append(self.arg(f"{xid}_p_{var}", lambda r=rule, v=var: float(r.params[v])))
+            stream = stream0 + CALLBACK_STREAM[name]
+            tail = "".join(", " + a for a in args)
+            calls[name] = f"{fname}({{k}}, {{i}}, {{j}}, t, dt, step, seed, {stream}{tail})"
+        return calls
+
+
+def _load(source):
+    """Write ``source`` to the kernel cache (once) and import it."""
+    digest = hashlib.sha1(source.encode()).hexdigest()[:20]
+    name = f"plastisim_kernel_{digest}"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = cache_dir() / f"{name}.py"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+

@@ -1,0 +1,230 @@
+"""Network description: populations, projections and monitors (what is simulated).
+
+A :class:`Network` is built, inspected and handed to a :class:`~plastisim.core.simulator.Simulator`,
+which owns time stepping and kernels (the recipe / simulation split of Arbor).
+"""
+
+import numpy as np
+
+from . import connect as connectivity
+from .errors import ParameterError
+from .params import check
+
+
+class Population:
+    """A group of ``n`` elements with struct-of-arrays state and one compiled kernel.
+
+    Subclasses set ``kernel`` (a numba function with signature ``(step, dt, seed, stream,
+    *state arrays, *parameters, spikes) -> number of spikes``), ``state_names``,
+    ``param_names``, ``defaults``, ``units`` and ``ports`` (input ports; port ``x`` adds
+    into state array ``in_x``).
+    """
+
+    kernel = None
+    state_names = ()
+    param_names = ()
+    ports = ()
+    defaults = {}
+    units = {}
+
+    def __init__(self, n, name=None, **params):
+        if int(n) != n or n < 1:
+            raise ParameterError(f"population size n = {n!r} must be an integer >= 1")
+        self.n = int(n)
+        self.name = name or type(self).__name__
+        unknown = set(params) - set(self.defaults)
+        if unknown:
+            raise ParameterError(f"{self.name}: unknown parameter(s) {sorted(unknown)}; "
+                                 f"known: {sorted(self.defaults)}")
+        self.params = {**self.defaults, **params}
+        for key, value in self.params.items():
+            check(f"{self.name}.{key}", value)
+        self.state = {name: np.zeros(self.n) for name in self.state_names}
+
+    def array(self, name, value, dtype=float):
+        """Broadcast a scalar or per-element value to shape (n,) and check it is finite."""
+        arr = np.array(np.broadcast_to(np.asarray(value, dtype=dtype), (self.n,)))
+        if not np.all(np.isfinite(arr)):
+            raise ParameterError(f"{self.name}.{name} contains NaN or inf; it must be finite")
+        return arr
+
+    def __repr__(self):
+        return f"{type(self).__name__}(n={self.n}, name={self.name!r})"
+
+
+class Projection:
+    """Synapses from ``pre`` to ``post`` with weights, integer-step delays and an optional rule.
+
+    Synapses are stored sorted by (presynaptic index, delay); ``pre``, ``post``, ``delay``
+    (s) and ``state['w']`` are in that order. Spikes are queued per (presynaptic neuron,
+    delay) segment, so delivery costs per spike and synapse reached, not per step.
+    """
+
+    def __init__(self, pre, post, pre_idx, post_idx, weight, delay_steps, port, rule, dt, name):
+        self.pre_pop, self.post_pop, self.port, self.rule, self.name = pre, post, port, rule, name
+        order = np.lexsort((post_idx, delay_steps, pre_idx))
+        self.pre = pre_idx[order]
+        self.post = post_idx[order]
+        self.delay_steps = delay_steps[order]
+        self.delay = self.delay_steps * dt
+        self.n_syn = len(self.pre)
+        new_seg = np.ones(self.n_syn, dtype=bool)
+        new_seg[1:] = (np.diff(self.pre) != 0) | (np.diff(self.delay_steps) != 0)
+        starts = np.flatnonzero(new_seg)
+        self.seg_start = np.append(starts, self.n_syn).astype(np.int64)
+        self.seg_delay = self.delay_steps[starts].astype(np.int64)
+        seg_per_pre = np.bincount(self.pre[starts], minlength=pre.n)
+        self.pre_seg_ptr = np.concatenate(([0], np.cumsum(seg_per_pre))).astype(np.int64)
+        by_post = np.argsort(self.post, kind="stable")
+        self.post_syn = by_post.astype(np.int64)
+        self.post_ptr = np.concatenate(([0], np.cumsum(np.bincount(self.post, minlength=post.n))))
+        self.queue_len = int(self.delay_steps.max(initial=1)) + 1
+        self.state = {"w": np.asarray(weight, dtype=float)[order]}
+        self.neuron_state = {}
+        if rule is not None:
+            for key, value in rule.synapse_state.items():
+                self.state[key] = np.full(self.n_syn, float(value))
+            for key, value in rule.neuron_state.items():
+                self.neuron_state[key] = np.full(post.n, float(value))
+        self.queue = np.zeros((self.queue_len, max(len(starts), 1)), dtype=np.int64)
+        self.queue_count = np.zeros(self.queue_len, dtype=np.int64)
+
+    @property
+    def w(self):
+        """Weights (units of the target port), in the stored synapse order."""
+        return self.state["w"]
+
+    def __repr__(self):
+        return f"Projection({self.pre_pop.name} -> {self.post_pop.name}, {self.n_syn} synapses)"
+
+
+class SpikeMonitor:
+    """Records (time, index) of spikes of a population, optionally of a subset."""
+
+    def __init__(self, pop, indices=None):
+        self.target = pop
+        self.mask = np.zeros(pop.n, dtype=np.bool_)
+        self.mask[slice(None) if indices is None else np.asarray(indices)] = True
+        self.steps, self.indices = [], []
+
+    @property
+    def t(self):
+        return self._dt * np.concatenate(self.steps) if self.steps else np.zeros(0)
+
+    @property
+    def i(self):
+        return np.concatenate(self.indices) if self.indices else np.zeros(0, dtype=np.int64)
+
+
+class StateMonitor:
+    """Samples a state variable of chosen elements every ``every`` steps (after the update)."""
+
+    def __init__(self, target, var, indices, every):
+        self.target, self.var, self.every = target, var, int(every)
+        self.index = np.asarray(indices, dtype=np.int64).reshape(-1)
+        self.steps, self.values = [], []
+
+    @property
+    def t(self):
+        return self._dt * np.concatenate(self.steps) if self.steps else np.zeros(0)
+
+    @property
+    def data(self):
+        """Array of shape (samples, len(indices))."""
+        return np.concatenate(self.values) if self.values else np.zeros((0, len(self.index)))
+
+
+class RateMonitor:
+    """Population rate: spikes per step divided by n * dt (Hz), one value per step."""
+
+    def __init__(self, pop):
+        self.target = pop
+        self.counts = []
+
+    @property
+    def rate(self):
+        counts = np.concatenate(self.counts) if self.counts else np.zeros(0)
+        return counts / (self.target.n * self._dt)
+
+    @property
+    def t(self):
+        return self._dt * np.arange(len(self.rate))
+
+
+class Network:
+    """Description of a network at time step ``dt`` (s) with a master ``seed``."""
+
+    def __init__(self, dt=1e-4, seed=0):
+        self.dt = check("dt", dt, 0.0, low_open=True)
+        if int(seed) != seed or seed < 0:
+            raise ParameterError(f"seed = {seed!r} must be an integer >= 0")
+        self.seed = int(seed)
+        self.populations, self.projections, self.monitors = [], [], []
+
+    def add(self, pop):
+        """Add a population and return it."""
+        if any(p.name == pop.name for p in self.populations):
+            pop.name = f"{pop.name}{len(self.populations)}"
+        self.populations.append(pop)
+        return pop
+
+    def connect(self, pre, post, rule_or_list="all_to_all", weight=0.0, delay=None, port="exc",
+                rule=None, name=None):
+        """Connect ``pre`` to ``post`` and return the :class:`Projection`.
+
+        ``rule_or_list``: ``"all_to_all"``, ``"one_to_one"``, ``connect.FixedProbability(p)``
+        or a pair of index arrays ``(pre_idx, post_idx)``. ``weight`` and ``delay`` (s) are
+        scalars or per-synapse arrays in the given pair order; delay defaults to dt and must
+        be >= dt (it is rounded to whole steps). ``port``: the input port of ``post``
+        (ignored, use ``None``, when ``post`` is a spike source driven only for plasticity).
+        """
+        for pop in (pre, post):
+            if pop not in self.populations:
+                raise ParameterError(f"population {pop.name!r} is not part of this network")
+        if post.ports and port not in post.ports:
+            raise ParameterError(f"port = {port!r} is not an input of {post.name}; "
+                                 f"allowed: {list(post.ports)}")
+        index = len(self.projections)
+        rng = np.random.Generator(np.random.Philox(key=[self.seed, 1_000_003 + index]))
+        pre_idx, post_idx = connectivity.build(rule_or_list, pre.n, post.n, rng)
+        n_syn = len(pre_idx)
+        weight = np.broadcast_to(np.asarray(weight, dtype=float), (n_syn,))
+        if not np.all(np.isfinite(weight)):
+            raise ParameterError("weight contains NaN or inf; it must be finite")
+        delay = np.broadcast_to(np.asarray(self.dt if delay is None else delay, dtype=float), (n_syn,))
+        if not np.all(np.isfinite(delay)) or np.any(delay < self.dt * (1 - 1e-9)):
+            bad = delay[~(delay >= self.dt * (1 - 1e-9))][0]
+            raise ParameterError(f"delay = {bad!r} s is outside the allowed range [dt = {self.dt}, inf)")
+        steps = np.rint(delay / self.dt).astype(np.int64)
+        proj = Projection(pre, post, pre_idx, post_idx, weight, steps, port if post.ports else None,
+                          rule, self.dt, name or f"{pre.name}->{post.name}")
+        self.projections.append(proj)
+        return proj
+
+    def _watch(self, monitor):
+        monitor._dt = self.dt
+        self.monitors.append(monitor)
+        return monitor
+
+    def record_spikes(self, pop, indices=None):
+        """Record spikes of ``pop`` (all or ``indices``); returns a :class:`SpikeMonitor`."""
+        return self._watch(SpikeMonitor(pop, indices))
+
+    def record(self, target, var, indices=0, interval=None):
+        """Record ``var`` of ``target`` (population or projection) every ``interval`` s."""
+        every = 1 if interval is None else max(1, int(round(check("interval", interval, 0.0,
+                                                                   low_open=True) / self.dt)))
+        states = dict(target.state)
+        states.update(getattr(target, "neuron_state", {}))
+        if var not in states:
+            raise ParameterError(f"{var!r} is not a state variable of {target!r}; "
+                                 f"known: {sorted(states)}")
+        size = len(states[var])
+        index = np.asarray(indices).reshape(-1)
+        if index.size and (index.min() < 0 or index.max() >= size):
+            raise ParameterError(f"indices must lie in [0, {size - 1}] for {var!r}")
+        return self._watch(StateMonitor(target, var, index, every))
+
+    def record_rate(self, pop):
+        """Record the population rate of ``pop`` (Hz) at every step."""
+        return self._watch(RateMonitor(pop))

@@ -1,0 +1,171 @@
+"""Runner of a network description: chunked compiled time stepping, monitors, checkpoints.
+
+The compiled loop runs ``chunk_steps`` steps at a time; between chunks (never per step in
+Python) the runner moves monitor data out, checks for non-finite values and updates the
+progress bar. Random numbers are counter based, so the result does not depend on the chunk
+size, and a checkpoint holds the complete state (no generator state exists).
+"""
+import time
+
+import h5py
+import numpy as np
+from tqdm.auto import tqdm
+
+from .codegen import Kernel
+from .errors import ParameterError, SimulationError
+from .network import RateMonitor, SpikeMonitor, StateMonitor
+from .params import check
+
+
+class Simulator:
+    """Compile ``net`` and advance it in time; ``t`` is the simulated time (s)."""
+
+    def __init__(self, net, chunk_steps=10_000):
+        self.net = net
+        self.chunk_steps = int(check("chunk_steps", chunk_steps, 1))
+        for pop in net.populations:
+            if hasattr(pop, "prepare"):
+                pop.prepare(net.dt)
+            pop._spikes = np.zeros(pop.n, dtype=np.int64)
+        for mon in net.monitors:
+            mon._buf = {}
+            if isinstance(mon, SpikeMonitor):
+                mon._buf = dict(mask=mon.mask, steps=np.zeros(4 * mon.target.n + 1024, dtype=np.int64),
+                                index=np.zeros(4 * mon.target.n + 1024, dtype=np.int64),
+                                count=np.zeros(1, dtype=np.int64))
+        self.kernel = Kernel(net)
+        self.step = 0
+        self.wall_time = 0.0
+
+    @property
+    def t(self):
+        return self.step * self.net.dt
+
+    def run(self, duration, progress=False):
+        """Advance by ``duration`` seconds (rounded to whole steps)."""
+        duration = check("duration", duration, 0.0)
+        total = int(round(duration / self.net.dt))
+        start = time.perf_counter()
+        bar = tqdm(total=round(duration, 9), unit="s", unit_scale=True, disable=not progress,
+                   desc="simulated", bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} s [{elapsed}<{remaining}]")
+        left = total
+        while left > 0:
+            chunk = min(left, self.chunk_steps)
+            done = self._run_chunk(chunk)
+            left -= done
+            bar.update(done * self.net.dt)
+        bar.close()
+        self.wall_time += time.perf_counter() - start
+
+    def _run_chunk(self, chunk):
+        self._prepare_monitors(chunk)
+        snapshot = {key: arr.copy() for key, arr in self.state_arrays()}
+        done = self.kernel.run_chunk(self.step, chunk, self.net.dt, self.net.seed, *self.kernel.values())
+        bad = self._first_non_finite()
+        if bad is not None:
+            self._locate_non_finite(snapshot, done)
+        self._collect_monitors(done)
+        self.step += done
+        if done < chunk:  # a spike buffer filled up: give it room for more spikes per chunk
+            for mon in self.net.monitors:
+                if isinstance(mon, SpikeMonitor):
+                    mon._buf["steps"] = np.zeros(2 * mon._buf["steps"].shape[0], dtype=np.int64)
+                    mon._buf["index"] = np.zeros_like(mon._buf["steps"])
+        return done
+
+    def _prepare_monitors(self, chunk):
+        for mon in self.net.monitors:
+            if isinstance(mon, SpikeMonitor):
+                mon._buf["count"][0] = 0
+            elif isinstance(mon, StateMonitor):
+                rows = -(-(self.step + chunk) // mon.every) - -(-self.step // mon.every)
+                mon._buf = dict(index=mon.index, data=np.zeros((rows, len(mon.index))),
+                                row=np.zeros(1, dtype=np.int64))
+            elif isinstance(mon, RateMonitor):
+                mon._buf = dict(counts=np.zeros(chunk, dtype=np.int64))
+
+    def _collect_monitors(self, done):
+        for mon in self.net.monitors:
+            buf = mon._buf
+            if isinstance(mon, SpikeMonitor):
+                count = buf["count"][0]
+                mon.steps.append(buf["steps"][:count].copy())
+                mon.indices.append(buf["index"][:count].copy())
+                buf["count"][0] = 0
+            elif isinstance(mon, StateMonitor):
+                first = -(-self.step // mon.every) * mon.every
+                steps = np.arange(first, self.step + done, mon.every)
+                mon.steps.append(steps)
+                mon.values.append(buf["data"][: len(steps)].copy())
+            else:
+                mon.counts.append(buf["counts"][:done].copy())
+
+    def state_arrays(self):
+        """(key, array) of every state array: populations, synapses, spike queues."""
+        for pop in self.net.populations:
+            for key, arr in pop.state.items():
+                yield f"populations/{pop.name}/{key}", arr
+        for x, proj in enumerate(self.net.projections):
+            for key, arr in proj.state.items():
+                yield f"projections/{x}/synapse/{key}", arr
+            for key, arr in proj.neuron_state.items():
+                yield f"projections/{x}/neuron/{key}", arr
+            yield f"projections/{x}/queue", proj.queue
+            yield f"projections/{x}/queue_count", proj.queue_count
+
+    def _first_non_finite(self):
+        for key, arr in self.state_arrays():
+            if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+                return key, int(np.flatnonzero(~np.isfinite(arr.reshape(-1)))[0])
+        return None
+
+    def _locate_non_finite(self, snapshot, done):
+        """Replay the chunk step by step from ``snapshot`` and raise at the first bad step."""
+        for key, arr in self.state_arrays():
+            arr[...] = snapshot[key]
+        for n in range(done):
+            self._prepare_monitors(1)
+            self.kernel.run_chunk(self.step + n, 1, self.net.dt, self.net.seed, *self.kernel.values())
+            bad = self._first_non_finite()
+            if bad is not None:
+                step = self.step + n
+                raise SimulationError(f"non-finite value in {bad[0]}, element {bad[1]}, at t = "
+                                      f"{step * self.net.dt:.6g} s (step {step})")
+
+    def save_checkpoint(self, path):
+        """Write the complete state (and monitor data so far) to the HDF5 file ``path``."""
+        with h5py.File(path, "w") as f:
+            f.attrs.update(step=self.step, dt=self.net.dt, seed=self.net.seed)
+            for key, arr in self.state_arrays():
+                f[f"state/{key}"] = arr
+            for m, mon in enumerate(self.net.monitors):
+                for key, parts in _monitor_lists(mon).items():
+                    if parts:
+                        f[f"monitors/{m}/{key}"] = np.concatenate(parts)
+
+    def load_checkpoint(self, path):
+        """Restore a state written by :meth:`save_checkpoint` into this (identically built) network.
+
+        Parameters may differ from those at saving time; state shapes must match.
+        """
+        with h5py.File(path, "r") as f:
+            if f.attrs["dt"] != self.net.dt:
+                raise ParameterError(f"checkpoint dt = {f.attrs['dt']} differs from network dt = {self.net.dt}")
+            for key, arr in self.state_arrays():
+                if f"state/{key}" not in f or f[f"state/{key}"].shape != arr.shape:
+                    raise ParameterError(f"checkpoint {path} does not match this network at {key}")
+                arr[...] = f[f"state/{key}"][()]
+            for m, mon in enumerate(self.net.monitors):
+                for key, parts in _monitor_lists(mon).items():
+                    name = f"monitors/{m}/{key}"
+                    parts[:] = [f[name][()]] if name in f else []
+            self.step = int(f.attrs["step"])
+            self.net.seed = int(f.attrs["seed"])
+
+
+def _monitor_lists(mon):
+    if isinstance(mon, SpikeMonitor):
+        return {"steps": mon.steps, "indices": mon.indices}
+    if isinstance(mon, StateMonitor):
+        return {"steps": mon.steps, "values": mon.values}
+    return {"counts": mon.counts}

@@ -1,0 +1,98 @@
+"""Leaky integrate-and-fire neuron with current and conductance inputs.
+
+    C dV/dt = g_L (E_L - V) + g_e (E_e - V) + g_i (E_i - V) + I_syn + I_ext + C sigma xi(t)
+    dg_e/dt = -g_e / tau_e,   dg_i/dt = -g_i / tau_i,   dI_syn/dt = -I_syn / tau_syn
+
+Units: V in V, C in F, conductances in S, currents in A, times in s, sigma in V/sqrt(s).
+
+Input ports (weights of projections onto them): ``delta`` (A; instantaneous jump
+dV = w / g_L, as in Plastic Arbor), ``current`` (A; jump of I_syn), ``exc`` and ``inh``
+(S; jumps of g_e and g_i).
+
+Spike when V > V_th; then V = V_reset, clamped for round(t_ref/dt) steps (inputs arriving
+during the clamp are lost), so the shortest interspike interval is t_ref + dt.
+
+Scheme: exponential Euler with the conductances and currents frozen over the step,
+V <- V_inf + (V - V_inf) exp(-dt g_tot / C) -- exact for constant input; exact
+exponential decay of g_e, g_i, I_syn; Euler-Maruyama for the white-noise term.
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from ..core.network import Population
+from ..core.params import check
+from ..core.rng import normal
+
+
+@njit(cache=True)
+def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
+             in_delta, in_current, in_exc, in_inh,
+             C, g_L, E_L, V_th, V_reset, t_ref, tau_syn, tau_e, tau_i, E_e, E_i, sigma, spikes):
+    n_ref = int(round(t_ref / dt))
+    decay_syn = math.exp(-dt / tau_syn)
+    decay_e = math.exp(-dt / tau_e)
+    decay_i = math.exp(-dt / tau_i)
+    noise = sigma * math.sqrt(dt)
+    nspk = 0
+    for j in range(V.shape[0]):
+        I_syn[j] += in_current[j]
+        g_e[j] += in_exc[j]
+        g_i[j] += in_inh[j]
+        if refr[j] > 0:
+            refr[j] -= 1
+            V[j] = V_reset
+        else:
+            v = V[j] + in_delta[j] / g_L
+            g_tot = g_L + g_e[j] + g_i[j]
+            v_inf = (g_L * E_L + g_e[j] * E_e + g_i[j] * E_i + I_syn[j] + I_ext[j]) / g_tot
+            v = v_inf + (v - v_inf) * math.exp(-dt * g_tot / C)
+            if noise > 0.0:
+                v += noise * normal(seed, stream, j, step, 0)
+            if v > V_th:
+                spikes[nspk] = j
+                nspk += 1
+                v = V_reset
+                refr[j] = n_ref
+            V[j] = v
+        I_syn[j] *= decay_syn
+        g_e[j] *= decay_e
+        g_i[j] *= decay_i
+        in_delta[j] = 0.0
+        in_current[j] = 0.0
+        in_exc[j] = 0.0
+        in_inh[j] = 0.0
+    return nspk
+
+
+class LIF(Population):
+    """Population of LIF neurons; parameters in SI units (see module docstring)."""
+
+    kernel = lif_step
+    state_names = ("V", "refr", "I_syn", "g_e", "g_i", "I_ext",
+                   "in_delta", "in_current", "in_exc", "in_inh")
+    param_names = ("C", "g_L", "E_L", "V_th", "V_reset", "t_ref", "tau_syn", "tau_e", "tau_i",
+                   "E_e", "E_i", "sigma")
+    ports = ("delta", "current", "exc", "inh")
+    defaults = dict(C=1e-9, g_L=1e-7, E_L=-65e-3, V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3,
+                    tau_syn=5e-3, tau_e=5e-3, tau_i=10e-3, E_e=0.0, E_i=-80e-3, sigma=0.0)
+    units = dict(C="F", g_L="S", E_L="V", V_th="V", V_reset="V", t_ref="s", tau_syn="s",
+                 tau_e="s", tau_i="s", E_e="V", E_i="V", sigma="V/sqrt(s)", V="V", I_ext="A")
+
+    def __init__(self, n, V_init=None, I_ext=0.0, name=None, **params):
+        super().__init__(n, name=name, **params)
+        p = self.params
+        for key in ("C", "g_L", "tau_syn", "tau_e", "tau_i"):
+            check(f"{self.name}.{key}", p[key], 0.0, low_open=True)
+        check(f"{self.name}.t_ref", p["t_ref"], 0.0)
+        check(f"{self.name}.sigma", p["sigma"], 0.0)
+        check(f"{self.name}.V_reset", p["V_reset"], high=p["V_th"])
+        self.state["V"][:] = self.array("V_init", p["E_L"] if V_init is None else V_init)
+        self.state["I_ext"][:] = self.array("I_ext", I_ext)
+        self.state["refr"] = np.zeros(n, dtype=np.int64)
+
+    @property
+    def tau_m(self):
+        """Membrane time constant C/g_L (s)."""
+        return self.params["C"] / self.params["g_L"]

@@ -1,0 +1,135 @@
+"""The public way to write a plasticity rule in plain Python.
+
+A rule is a subclass of :class:`Rule` with
+
+* ``parameters`` -- ``{name: default}`` (SI units; ``units`` gives them for docs),
+* ``synapse_state`` -- per-synapse variables with initial values (``w`` always exists),
+* ``neuron_state`` -- per-postsynaptic-neuron variables (sums over a neuron's synapses,
+  neuron-level signals),
+* up to four callbacks written as ordinary functions (no ``self``):
+
+  ``on_pre``          a presynaptic spike reaches synapse ``k`` (after its delay);
+                      it runs after the weight ``s.w[k]`` was delivered to the neuron;
+  ``on_post``         the postsynaptic neuron ``j`` of synapse ``k`` fired in this step;
+  ``on_step``         once per time step for every synapse (continuous dynamics);
+  ``on_neuron_step``  once per time step for every postsynaptic neuron ``j``.
+
+Inside a callback these names are available:
+
+==========  ===============================================================
+``s.X[k]``  synapse variable ``X`` (array over synapses; ``s.w`` the weight)
+``p.X``     parameter ``X`` (scalar, read only)
+``post.X``  state array ``X`` of the postsynaptic population (e.g. ``post.V``)
+``n.X[j]``  neuron-level rule variable ``X``
+``k i j``   synapse, presynaptic and postsynaptic index
+``t dt``    current time and time step (s)
+``randn()`` standard normal number, independent per synapse and step
+``rand()``  uniform number in (0, 1)
+==========  ===============================================================
+
+plus ``math``, ``np`` and ``exp sqrt log fabs`` from :mod:`math`. The callbacks are
+rewritten into numba kernels (``s.w[k]`` becomes an array argument), so they must use
+only these names and local variables. Between events, rules should integrate exactly
+where they can (e.g. decay a trace by ``exp(-(t - s.t_last[k]) / p.tau)``).
+"""
+import ast
+import inspect
+import math
+import textwrap
+
+from ..core.errors import ParameterError
+
+CALLBACKS = ("on_pre", "on_post", "on_step", "on_neuron_step")
+INDEX_NAMES = ("k", "i", "j", "t", "dt")
+NAMESPACES = {"s": "s_", "p": "p_", "post": "post_", "n": "n_"}
+
+
+class Rule:
+    """Base class of plasticity rules; see the module docstring."""
+
+    parameters = {}
+    units = {}
+    synapse_state = {}
+    neuron_state = {}
+    on_pre = None
+    on_post = None
+    on_step = None
+    on_neuron_step = None
+
+    def __init__(self, **params):
+        unknown = set(params) - set(self.parameters)
+        if unknown:
+            raise ParameterError(f"{type(self).__name__}: unknown parameter(s) {sorted(unknown)}; "
+                                 f"known: {sorted(self.parameters)}")
+        self.params = {**self.parameters, **params}
+        for name, value in self.params.items():
+            if isinstance(value, float) and math.isnan(value):
+                raise ParameterError(f"{type(self).__name__}.{name} is NaN; it must be a finite number")
+        self.validate(self.params)
+
+    def validate(self, params):
+        """Check parameter ranges; override to add rule-specific checks."""
+
+    def callbacks(self):
+        """{callback name: function} of the callbacks this rule defines."""
+        cls = type(self)
+        return {name: getattr(cls, name) for name in CALLBACKS if getattr(cls, name) is not None}
+
+
+def translate(rule, name, func, new_name, post_vars):
+    """Rewrite callback ``func`` of ``rule`` into plain numba-compilable source.
+
+    Returns ``(source, used)``: the source of a function ``new_name(k, i, j, t, dt, step,
+    seed, stream, *args)`` and the ordered list of ``(namespace, variable)`` it reads.
+    """
+    source = textwrap.dedent(inspect.getsource(func))
+    tree = ast.parse(source)
+    fdef = tree.body[0]
+    if not isinstance(fdef, ast.FunctionDef):
+        raise ParameterError(f"{type(rule).__name__}.{name} must be a plain function")
+    known_args = set(NAMESPACES) | set(INDEX_NAMES)
+    bad = [a.arg for a in fdef.args.args if a.arg not in known_args]
+    if bad:
+        raise ParameterError(f"{type(rule).__name__}.{name}: arguments {bad} are not available; "
+                             f"a callback may take any of {sorted(known_args)}")
+    allowed = {"s": set(rule.synapse_state) | {"w"}, "p": set(rule.params),
+               "post": set(post_vars), "n": set(rule.neuron_state)}
+    used = []
+    draws = [0]
+    rule_name = type(rule).__name__
+
+    class Rewriter(ast.NodeTransformer):
+        def visit_Attribute(self, node):
+            self.generic_visit(node)
+            if isinstance(node.value, ast.Name) and node.value.id in NAMESPACES:
+                space, var = node.value.id, node.attr
+                if var not in allowed[space]:
+                    raise ParameterError(f"{rule_name}.{name}: unknown name {space}.{var}; "
+                                         f"known: {sorted(allowed[space])}")
+                if space == "p" and isinstance(node.ctx, ast.Store):
+                    raise ParameterError(f"{rule_name}.{name}: parameter p.{var} is read only")
+                if (space, var) not in used:
+                    used.append((space, var))
+                return ast.copy_location(ast.Name(id=NAMESPACES[space] + var, ctx=node.ctx), node)
+            return node
+
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if isinstance(node.func, ast.Name) and node.func.id in ("randn", "rand") and not node.args:
+                fn = "_normal" if node.func.id == "randn" else "_uniform"
+                args = [ast.Name(id=a, ctx=ast.Load()) for a in ("seed", "stream", "k", "step")]
+                args.append(ast.Constant(value=draws[0]))
+                draws[0] += 1
+                return ast.copy_location(ast.Call(func=ast.Name(id=fn, ctx=ast.Load()), args=args,
+                                                  keywords=[]), node)
+            return node
+
+    fdef = Rewriter().visit(fdef)
+    fdef.decorator_list = []
+    fdef.name = new_name
+    argnames = ["k", "i", "j", "t", "dt", "step", "seed", "stream"]
+    argnames += [NAMESPACES[space] + var for space, var in used]
+    fdef.args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=a) for a in argnames], vararg=None,
+                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    ast.fix_missing_locations(fdef)
+    return ast.unparse(fdef), used
