@@ -61,8 +61,7 @@ class Simulator:
         self._prepare_monitors(chunk)
         snapshot = {key: arr.copy() for key, arr in self.state_arrays()}
         done = self.kernel.run_chunk(self.step, chunk, self.net.dt, self.net.seed, *self.kernel.values())
-        bad = self._first_non_finite()
-        if bad is not None:
+        if self._first_new_non_finite(snapshot) is not None:
             self._locate_non_finite(snapshot, done)
         self._collect_monitors(done)
         self.step += done
@@ -113,10 +112,13 @@ class Simulator:
             yield f"projections/{x}/queue", proj.queue
             yield f"projections/{x}/queue_count", proj.queue_count
 
-    def _first_non_finite(self):
+    def _first_new_non_finite(self, before):
+        """(key, element) of the first value that is NaN/inf now but was finite in ``before``."""
         for key, arr in self.state_arrays():
-            if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-                return key, int(np.flatnonzero(~np.isfinite(arr.reshape(-1)))[0])
+            if arr.dtype.kind == "f":
+                new = ~np.isfinite(arr) & np.isfinite(before[key])
+                if new.any():
+                    return key, int(np.flatnonzero(new.reshape(-1))[0])
         return None
 
     def _locate_non_finite(self, snapshot, done):
@@ -126,7 +128,7 @@ class Simulator:
         for n in range(done):
             self._prepare_monitors(1)
             self.kernel.run_chunk(self.step + n, 1, self.net.dt, self.net.seed, *self.kernel.values())
-            bad = self._first_non_finite()
+            bad = self._first_new_non_finite(snapshot)
             if bad is not None:
                 step = self.step + n
                 raise SimulationError(f"non-finite value in {bad[0]}, element {bad[1]}, at t = "

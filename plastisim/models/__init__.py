@@ -1,0 +1,23 @@
+"""Built-in published models and protocols, one module each, built from the public API.
+
+Each module has: a docstring with the equations, units and reference; ``Params`` (a
+dataclass, SI units, field metadata ``unit`` and ``help``); ``run(params, seed,
+progress)`` returning ``{"data": {...}, "summary": {...}}``; ``DESCRIPTION`` (one line).
+"""
+import importlib
+
+from ..core.errors import ParameterError
+
+MODELS = {
+    "stdp-curve": "stdp_curve",
+    "stdp-poisson": "stdp_poisson",
+    "homeostasis": "homeostasis",
+}
+DEFAULT_MODEL = "stdp-curve"
+
+
+def get(name):
+    """The module of model ``name``; raises ParameterError for unknown names."""
+    if name not in MODELS:
+        raise ParameterError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+    return importlib.import_module(f"{__name__}.{MODELS[name]}")

@@ -10,6 +10,8 @@ are decayed in closed form from the synapse's last event to the current one.
 At a presynaptic event the (old) weight is delivered first, then a_pre += A_pre and
 w += a_post; at a postsynaptic spike a_post += A_post and w += a_pre.
 """
+import numpy as np
+
 from ..core.params import check
 from .rule import Rule
 
@@ -41,3 +43,12 @@ class PairSTDP(Rule):
         s.a_post[k] = s.a_post[k] * exp(-elapsed / p.tau_post) + p.A_post
         s.t_last[k] = t
         s.w[k] = min(max(s.w[k] + s.a_pre[k], p.w_min), p.w_max)
+
+
+def pair_kernel_sum(t_pre, t_post, tau_pre, tau_post, A_pre, A_post):
+    """Closed-form total change of the all-to-all pair rule without clipping:
+    sum over all pairs of W(t_post - t_pre), W(d) = A_pre e^(-d/tau_pre) for d > 0 and
+    A_post e^(d/tau_post) for d < 0 (d = 0 counts as potentiation, pre processed first)."""
+    d = np.subtract.outer(np.asarray(t_post), np.asarray(t_pre))
+    return float(np.sum(np.where(d >= 0, A_pre * np.exp(-np.abs(d) / tau_pre),
+                                 A_post * np.exp(-np.abs(d) / tau_post))))

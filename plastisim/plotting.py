@@ -1,0 +1,56 @@
+"""Figures of the built-in models (PNG). One function per model name, ``(result, params, out)``
+-> list of written paths."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def _save(fig, path):
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def stdp_curve(result, params, out):
+    s = result["summary"]
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.plot(s["lag"] * 1e3, s["expected_change"] * 1e6, "-", color="0.6", lw=3, label="closed form")
+    ax.plot(s["lag"] * 1e3, s["weight_change"] * 1e6, ".", color="C0", label="plastisim")
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set(xlabel="Δt = t_post − t_pre (ms)", ylabel="Δw (µS)",
+           title=f"STDP window, {params.n_pairs} pairing(s)")
+    ax.legend(frameon=False)
+    return [_save(fig, out / "stdp_curve.png")]
+
+
+def stdp_poisson(result, params, out):
+    d = result["data"]
+    fig, axes = plt.subplots(3, 1, figsize=(6, 6), sharex=True)
+    axes[0].plot(d["t"], d["w"] * 1e6)
+    axes[0].set_ylabel("w (µS)")
+    axes[1].plot(d["t"], d["g_e"] * 1e6, label="g_e")
+    axes[1].plot(d["t"], d["g_i"] * 1e6, label="g_i")
+    axes[1].set_ylabel("conductance (µS)")
+    axes[1].legend(frameon=False)
+    axes[2].plot(d["t"], d["V"] * 1e3, lw=0.6)
+    axes[2].plot(d["spikes"]["t"], [params.V_th * 1e3 + 5] * len(d["spikes"]["t"]), "|k")
+    axes[2].set(ylabel="V (mV)", xlabel="t (s)")
+    return [_save(fig, out / "stdp_poisson.png")]
+
+
+def homeostasis(result, params, out):
+    d = result["data"]
+    fig, axes = plt.subplots(2, 1, figsize=(6, 5), sharex=True)
+    axes[0].plot(d["t_w"], d["w_mean"] * 1e9)
+    axes[0].set_ylabel("mean plastic w (nA)")
+    axes[1].plot(d["t_bins"], d["rate_control"], color="0.6", label="control")
+    axes[1].plot(d["t_bins"], d["rate_homeostasis"], color="C1", label="homeostasis")
+    axes[1].axhline(result["summary"]["target_rate"], color="k", ls="--", lw=0.8)
+    axes[1].set(xlabel="t (s)", ylabel="rate (Hz)")
+    axes[1].legend(frameon=False)
+    return [_save(fig, out / "homeostasis.png")]
+
+
+PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis}

@@ -1,0 +1,58 @@
+"""Spike delivery with delays is exact to the time step (spec section 0.4)."""
+import numpy as np
+
+import plastisim as ps
+
+
+class ArrivalRecorder(ps.Rule):
+    """Test rule: store the time of the last presynaptic arrival and count arrivals."""
+
+    synapse_state = dict(t_arrival=-1.0, arrivals=0.0, t_post=-1.0)
+
+    def on_pre(s, k, t):
+        s.t_arrival[k] = t
+        s.arrivals[k] += 1.0
+
+    def on_post(s, k, t):
+        s.t_post[k] = t
+
+
+def test_spikes_arrive_exactly_delay_later_for_several_delays():
+    dt = 1e-4
+    delays_steps = np.array([1, 2, 7, 10, 33, 150])
+    net = ps.Network(dt=dt)
+    pre = net.add(ps.SpikeTimes(2, [0, 1], [0.0123, 0.0200]))
+    post = net.add(ps.SpikeTimes(1, [0], [0.05]))
+    # every presynaptic neuron reaches the post neuron through six synapses with different delays
+    pre_idx = np.repeat([0, 1], len(delays_steps))
+    delays = np.tile(delays_steps, 2) * dt
+    syn = net.connect(pre, post, (pre_idx, np.zeros(12, dtype=int)), delay=delays, port=None,
+                      rule=ArrivalRecorder())
+    ps.Simulator(net).run(0.1)
+    t_spike = np.where(syn.pre == 0, 0.0123, 0.0200)
+    np.testing.assert_array_equal(np.rint(syn.state["t_arrival"] / dt),
+                                  np.rint((t_spike + syn.delay) / dt))
+    np.testing.assert_array_equal(syn.state["arrivals"], 1.0)
+    np.testing.assert_allclose(syn.state["t_post"], 0.05)
+
+
+def test_delta_jump_appears_in_membrane_exactly_after_delay():
+    dt, delay = 1e-4, 2.5e-3
+    net = ps.Network(dt=dt)
+    src = net.add(ps.SpikeTimes(1, [0], [0.01]))
+    lif = net.add(ps.LIF(1, E_L=-70e-3, V_th=0.0, g_L=1e-7, C=1e-9))
+    net.connect(src, lif, weight=1e-9, delay=delay, port="delta")  # dV = w / g_L = 10 mV
+    mon = net.record(lif, "V")
+    ps.Simulator(net).run(0.03)
+    first = np.flatnonzero(mon.data[:, 0] > -69e-3)[0]
+    assert first == round((0.01 + delay) / dt)
+    assert abs(mon.data[first, 0] - (-70e-3 + 10e-3 * np.exp(-dt / 0.01))) < 1e-12
+
+
+def test_fixed_probability_connection_count():
+    # spec T14: count within 5 % of p * n_pre * n_post (s.d. 0.3 %: false failure ~ 0)
+    net = ps.Network(dt=1e-4, seed=3)
+    a = net.add(ps.PoissonSource(400, 1.0))
+    b = net.add(ps.LIF(500))
+    proj = net.connect(a, b, ps.FixedProbability(0.1), weight=1e-9)
+    assert abs(proj.n_syn - 0.1 * 400 * 500) < 0.05 * 0.1 * 400 * 500

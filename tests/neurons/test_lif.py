@@ -1,0 +1,66 @@
+"""LIF neuron against analytic solutions (spec plastic_arbor.md section 0.5, tests T1, T2)."""
+import math
+
+import numpy as np
+import pytest
+
+import plastisim as ps
+
+P = dict(C=1e-9, g_L=1e-7, E_L=-65e-3, V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3)
+
+
+def test_membrane_relaxes_as_analytic_exponential():
+    dt, I0 = 1e-4, 0.05e-9  # V_inf = E_L + I0/g_L = -64.5 mV, below threshold
+    net = ps.Network(dt=dt)
+    lif = net.add(ps.LIF(1, I_ext=I0, V_init=-70e-3, **P))
+    mon = net.record(lif, "V")
+    ps.Simulator(net).run(0.075)
+    t = (np.arange(len(mon.t)) + 1) * dt  # value after step n is V((n + 1) dt)
+    tau = P["C"] / P["g_L"]
+    v_inf = P["E_L"] + I0 / P["g_L"]
+    exact = v_inf + (-70e-3 - v_inf) * np.exp(-t / tau)
+    np.testing.assert_allclose(mon.data[:, 0], exact, rtol=1e-10)
+
+
+# rheobase g_L (V_th - E_L) = 1 nA
+@pytest.mark.parametrize("I0", [1.2e-9, 2e-9, 5e-9, 20e-9])
+def test_f_I_curve_matches_analytic_interspike_interval(I0):
+    dt = 1e-4
+    net = ps.Network(dt=dt)
+    lif = net.add(ps.LIF(1, I_ext=I0, **P))
+    spikes = net.record_spikes(lif)
+    ps.Simulator(net).run(2.0)
+    tau = P["C"] / P["g_L"]
+    v_inf = P["E_L"] + I0 / P["g_L"]
+    T = tau * math.log((v_inf - P["V_reset"]) / (v_inf - P["V_th"]))  # continuous time to threshold
+    steps = round(P["t_ref"] / dt) + math.floor(T / dt) + 1            # discrete: clamp + first crossing
+    isi = np.diff(spikes.t)
+    np.testing.assert_allclose(isi, steps * dt, rtol=1e-9)
+    assert abs(1 / isi.mean() - 1 / (P["t_ref"] + T)) / (1 / (P["t_ref"] + T)) < 2 * dt / T
+
+
+def test_maximal_rate_under_saturating_drive():
+    # spec T1: T / (t_ref + dt) spikes under saturating input
+    dt, T = 2e-4, 1.0
+    net = ps.Network(dt=dt)
+    lif = net.add(ps.LIF(3, I_ext=1e-6, **P))
+    spikes = net.record_spikes(lif)
+    ps.Simulator(net).run(T)
+    expected = T / (P["t_ref"] + dt)
+    counts = np.bincount(spikes.i, minlength=3)
+    assert np.all(np.abs(counts - expected) <= 1)
+
+
+def test_conductance_input_relaxes_to_reversal_weighted_mean():
+    # one conductance jump g (decay negligible): V -> (g_L E_L + g E_e) / (g_L + g), tau = C / (g_L + g)
+    g = 1e-7
+    net = ps.Network(dt=1e-4)
+    src = net.add(ps.SpikeTimes(1, [0], [0.0]))
+    lif = net.add(ps.LIF(1, V_th=1.0, tau_e=1e9, **{k: v for k, v in P.items() if k != "V_th"}))
+    net.connect(src, lif, weight=g, port="exc")
+    vmon = net.record(lif, "V")
+    ps.Simulator(net).run(0.1)
+    v_expected = (P["g_L"] * P["E_L"] + g * 0.0) / (P["g_L"] + g)
+    t = vmon.t[-1]  # jump arrives at step 1; V relaxes from E_L from then on
+    exact = v_expected + (P["E_L"] - v_expected) * np.exp(-t / (P["C"] / (P["g_L"] + g)))
+    np.testing.assert_allclose(vmon.data[-1, 0], exact, rtol=1e-6)
