@@ -193,7 +193,7 @@ class Network:
             raise ParameterError("weight contains NaN or inf; it must be finite")
         delay = np.broadcast_to(np.asarray(self.dt if delay is None else delay, dtype=float), (n_syn,))
         if not np.all(np.isfinite(delay)) or np.any(delay < self.dt * (1 - 1e-9)):
-            bad = delay[~(delay >= self.dt * (1 - 1e-9))][0]
+            bad = float(delay[~(delay >= self.dt * (1 - 1e-9))][0])
             raise ParameterError(f"delay = {bad!r} s is outside the allowed range [dt = {self.dt}, inf)")
         steps = np.rint(delay / self.dt).astype(np.int64)
         proj = Projection(pre, post, pre_idx, post_idx, weight, steps, port if post.ports else None,
