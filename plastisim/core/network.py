@@ -9,6 +9,7 @@ import numpy as np
 from . import connect as connectivity
 from .errors import ParameterError
 from .params import check
+from ..synapses.projection import Projection
 
 
 class Population:
@@ -50,52 +51,6 @@ class Population:
 
     def __repr__(self):
         return f"{type(self).__name__}(n={self.n}, name={self.name!r})"
-
-
-class Projection:
-    """Synapses from ``pre`` to ``post`` with weights, integer-step delays and an optional rule.
-
-    Synapses are stored sorted by (presynaptic index, delay); ``pre``, ``post``, ``delay``
-    (s) and ``state['w']`` are in that order. Spikes are queued per (presynaptic neuron,
-    delay) segment, so delivery costs per spike and synapse reached, not per step.
-    """
-
-    def __init__(self, pre, post, pre_idx, post_idx, weight, delay_steps, port, rule, dt, name):
-        self.pre_pop, self.post_pop, self.port, self.rule, self.name = pre, post, port, rule, name
-        order = np.lexsort((post_idx, delay_steps, pre_idx))
-        self.pre = pre_idx[order]
-        self.post = post_idx[order]
-        self.delay_steps = delay_steps[order]
-        self.delay = self.delay_steps * dt
-        self.n_syn = len(self.pre)
-        new_seg = np.ones(self.n_syn, dtype=bool)
-        new_seg[1:] = (np.diff(self.pre) != 0) | (np.diff(self.delay_steps) != 0)
-        starts = np.flatnonzero(new_seg)
-        self.seg_start = np.append(starts, self.n_syn).astype(np.int64)
-        self.seg_delay = self.delay_steps[starts].astype(np.int64)
-        seg_per_pre = np.bincount(self.pre[starts], minlength=pre.n)
-        self.pre_seg_ptr = np.concatenate(([0], np.cumsum(seg_per_pre))).astype(np.int64)
-        by_post = np.argsort(self.post, kind="stable")
-        self.post_syn = by_post.astype(np.int64)
-        self.post_ptr = np.concatenate(([0], np.cumsum(np.bincount(self.post, minlength=post.n))))
-        self.queue_len = int(self.delay_steps.max(initial=1)) + 1
-        self.state = {"w": np.asarray(weight, dtype=float)[order]}
-        self.neuron_state = {}
-        if rule is not None:
-            for key, value in rule.synapse_state.items():
-                self.state[key] = np.full(self.n_syn, float(value))
-            for key, value in rule.neuron_state.items():
-                self.neuron_state[key] = np.full(post.n, float(value))
-        self.queue = np.zeros((self.queue_len, max(len(starts), 1)), dtype=np.int64)
-        self.queue_count = np.zeros(self.queue_len, dtype=np.int64)
-
-    @property
-    def w(self):
-        """Weights (units of the target port), in the stored synapse order."""
-        return self.state["w"]
-
-    def __repr__(self):
-        return f"Projection({self.pre_pop.name} -> {self.post_pop.name}, {self.n_syn} synapses)"
 
 
 class SpikeMonitor:
