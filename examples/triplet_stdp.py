@@ -21,24 +21,20 @@ class TripletSTDP(ps.Rule):
                       A2_plus=5e-10, A3_plus=6.2e-3, A2_minus=7e-3, A3_minus=2.3e-4)
     synapse_state = dict(r1=0.0, r2=0.0, o1=0.0, o2=0.0, t_last=0.0)
 
-    def on_pre(s, p, k, t):
+    def advance(s, p, k, t):
         gap = t - s.t_last[k]
         s.r1[k] *= exp(-gap / p.tau_plus)
         s.r2[k] *= exp(-gap / p.tau_x)
         s.o1[k] *= exp(-gap / p.tau_minus)
         s.o2[k] *= exp(-gap / p.tau_y)
         s.t_last[k] = t
+
+    def on_pre(s, p, k):
         s.w[k] -= s.o1[k] * (p.A2_minus + p.A3_minus * s.r2[k])
         s.r1[k] += 1.0
         s.r2[k] += 1.0
 
-    def on_post(s, p, k, t):
-        gap = t - s.t_last[k]
-        s.r1[k] *= exp(-gap / p.tau_plus)
-        s.r2[k] *= exp(-gap / p.tau_x)
-        s.o1[k] *= exp(-gap / p.tau_minus)
-        s.o2[k] *= exp(-gap / p.tau_y)
-        s.t_last[k] = t
+    def on_post(s, p, k):
         s.w[k] += s.r1[k] * (p.A2_plus + p.A3_plus * s.o2[k])
         s.o1[k] += 1.0
         s.o2[k] += 1.0

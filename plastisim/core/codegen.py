@@ -20,8 +20,10 @@ from pathlib import Path
 
 from ..plasticity.rule import translate
 
-CALLBACK_STREAM = {"on_pre": 1, "on_post": 2, "on_step": 3, "on_neuron_step": 4}
-STREAMS_PER_COMPONENT = 8
+CALLBACK_STREAM = {"on_pre": 1, "on_post": 2, "on_step": 3, "on_neuron_step": 4,
+                   "on_pre_delayed": 5, "sync": 6}
+ADVANCE_STREAM = 8  # advance() called in context c draws from stream ADVANCE_STREAM + c
+STREAMS_PER_COMPONENT = 16
 
 
 def cache_dir():
@@ -39,8 +41,12 @@ class Kernel:
         self.args = []       # (name, getter) in call order
         self.imports = {}    # function name -> module
         self.functions = []  # source of rule callbacks
+        self.syncs = {}      # projection index -> body of its sync function (rule.advance to now)
         body = self._body(net)
         params = ", ".join(["step0", "nsteps", "dt", "seed"] + [a for a, _ in self.args])
+        syncs = "".join(f"\n\n@njit(cache=True)\ndef sync_{x}({params}):\n"
+                        + "\n".join("    " + line for line in lines) + "\n"
+                        for x, lines in self.syncs.items())
         imports = "\n".join(f"from {mod} import {fn}" for fn, mod in sorted(self.imports.items()))
         functions = "\n\n".join(f"@njit(cache=True)\n{src}" for src in self.functions)
         self.source = (
@@ -48,8 +54,9 @@ class Kernel:
             "from math import exp, sqrt, log, fabs\n"
             "from plastisim.core.rng import normal as _normal, uniform as _uniform\n"
             f"{imports}\n\n\n{functions}\n\n\n@njit(cache=True)\n"
-            f"def run_chunk({params}):\n" + "\n".join("    " + line for line in body) + "\n")
-        self.run_chunk = _load(self.source).run_chunk
+            f"def run_chunk({params}):\n" + "\n".join("    " + line for line in body) + "\n" + syncs)
+        self.module = _load(self.source)
+        self.run_chunk = self.module.run_chunk
 
     def arg(self, name, getter):
         """Register a kernel argument (once per name) and return its name."""
@@ -83,45 +90,62 @@ class Kernel:
         for x, proj in projs:
             xid = f"x{x}"
             stream0 = (len(net.populations) + x) * STREAMS_PER_COMPONENT
-            arrays = {key: self.arg(f"{xid}_{key}", (lambda p=proj, k=key: getattr(p, k)))
-                      for key in ("pre", "post", "seg_start", "seg_delay", "pre_seg_ptr",
-                                  "post_ptr", "post_syn", "queue", "queue_count")}
+            a = {key: self.arg(f"{xid}_{key}", (lambda p=proj, k=key: getattr(p, k)))
+                 for key in ("pre", "post", "post_ptr", "post_syn") + proj.queue_keys()}
             w = self._state(f"{xid}_s", proj, "w")
             calls = self._rule_calls(proj, xid, stream0, pops)
+            post = pops[id(proj.post_pop)]
+            pre = pops[id(proj.pre_pop)]
             post_in = None
             if proj.port is not None:
-                post_in = self._state(pops[id(proj.post_pop)], proj.post_pop, f"in_{proj.port}")
-            a = arrays
-            deliver += [f"b = step % {a['queue']}.shape[0]",
-                        f"for q in range({a['queue_count']}[b]):",
-                        f"    seg = {a['queue']}[b, q]",
-                        f"    for k in range({a['seg_start']}[seg], {a['seg_start']}[seg + 1]):",
-                        f"        j = {a['post']}[k]"]
-            if post_in:
-                deliver.append(f"        {post_in}[j] += {w}[k]")
-            if "on_pre" in calls:
-                deliver.append(f"        {calls['on_pre'].format(k='k', i=a['pre'] + '[k]', j='j')}")
-            deliver.append(f"{a['queue_count']}[b] = 0")
-            post = pops[id(proj.post_pop)]
+                post_in = self._state(post, proj.post_pop, f"in_{proj.port}")
+
+            def event(name, k, i, j, calls=calls):
+                """Call lines for event ``name`` (preceded by the rule's ``advance``)."""
+                lines = []
+                if "advance" in calls:
+                    lines.append(calls["advance"].format(k=k, i=i, j=j, ctx=CALLBACK_STREAM[name]))
+                lines.append(calls[name].format(k=k, i=i, j=j))
+                return lines
+
+            for suffix, name in proj.channels():
+                queue, count = a["queue" + suffix], a["queue_count" + suffix]
+                start, delay, ptr = a["seg_start" + suffix], a["seg_delay" + suffix], a["pre_seg_ptr" + suffix]
+                deliver += [f"b = step % {queue}.shape[0]",
+                            f"for q in range({count}[b]):",
+                            f"    seg = {queue}[b, q]",
+                            f"    for k in range({start}[seg], {start}[seg + 1]):",
+                            f"        j = {a['post']}[k]"]
+                if post_in and name == "on_pre":
+                    deliver.append(f"        {post_in}[j] += {w}[k]")
+                if name in calls:
+                    deliver += ["        " + line for line in event(name, "k", a["pre"] + "[k]", "j")]
+                elif not post_in:
+                    deliver.append("        pass")
+                deliver.append(f"{count}[b] = 0")
+                schedule += [f"for q in range(nsp_{pre}):",
+                             f"    i = {pre}_spikes[q]",
+                             f"    for seg in range({ptr}[i], {ptr}[i + 1]):",
+                             f"        b = (step + {delay}[seg]) % {queue}.shape[0]",
+                             f"        {queue}[b, {count}[b]] = seg",
+                             f"        {count}[b] += 1"]
             if "on_post" in calls:
                 post_events += [f"for q in range(nsp_{post}):",
                                 f"    j = {post}_spikes[q]",
                                 f"    for r in range({a['post_ptr']}[j], {a['post_ptr']}[j + 1]):",
-                                f"        k = {a['post_syn']}[r]",
-                                f"        {calls['on_post'].format(k='k', i=a['pre'] + '[k]', j='j')}"]
+                                f"        k = {a['post_syn']}[r]"]
+                post_events += ["        " + line for line in event("on_post", "k", a["pre"] + "[k]", "j")]
             if "on_step" in calls:
                 continuous += [f"for k in range({a['pre']}.shape[0]):",
-                               f"    {calls['on_step'].format(k='k', i=a['pre'] + '[k]', j=a['post'] + '[k]')}"]
+                               "    " + calls["on_step"].format(k="k", i=a["pre"] + "[k]", j=a["post"] + "[k]")]
             if "on_neuron_step" in calls:
                 continuous += [f"for j in range({post}_spikes.shape[0]):",
-                               f"    {calls['on_neuron_step'].format(k='j', i='-1', j='j')}"]
-            pre = pops[id(proj.pre_pop)]
-            schedule += [f"for q in range(nsp_{pre}):",
-                         f"    i = {pre}_spikes[q]",
-                         f"    for seg in range({a['pre_seg_ptr']}[i], {a['pre_seg_ptr']}[i + 1]):",
-                         f"        b = (step + {a['seg_delay']}[seg]) % {a['queue']}.shape[0]",
-                         f"        {a['queue']}[b, {a['queue_count']}[b]] = seg",
-                         f"        {a['queue_count']}[b] += 1"]
+                               "    " + calls["on_neuron_step"].format(k="j", i="-1", j="j")]
+            if "advance" in calls:
+                sync = calls["advance"].format(k="k", i=a["pre"] + "[k]", j=a["post"] + "[k]",
+                                               ctx=CALLBACK_STREAM["sync"])
+                self.syncs[x] = [f"step = step0", "t = step * dt",
+                                 f"for k in range({a['pre']}.shape[0]):", "    " + sync]
 
         full = []
         for m, mon in enumerate(net.monitors):
@@ -178,8 +202,11 @@ class Kernel:
                     args.append(self._state(pops[id(proj.post_pop)], proj.post_pop, var))
                 else:
                     args.append(self.arg(f"{xid}_p_{var}", lambda r=rule, v=var: float(r.params[v])))
-            stream = stream0 + CALLBACK_STREAM[name]
             tail = "".join(", " + a for a in args)
+            if name == "advance":
+                stream = f"{stream0 + ADVANCE_STREAM} + {{ctx}}"
+            else:
+                stream = stream0 + CALLBACK_STREAM[name]
             calls[name] = f"{fname}({{k}}, {{i}}, {{j}}, t, dt, step, seed, {stream}{tail})"
         return calls
 

@@ -72,6 +72,15 @@ class Simulator:
                     mon._buf["index"] = np.zeros_like(mon._buf["steps"])
         return done
 
+    def advance(self, proj):
+        """Bring every synapse of ``proj`` to the current time with its rule's ``advance``
+        (for event-driven rules before reading their state)."""
+        x = self.net.projections.index(proj)
+        sync = getattr(self.kernel.module, f"sync_{x}", None)
+        if sync is None:
+            raise ParameterError(f"the rule of {proj!r} has no advance() callback")
+        sync(self.step, 0, self.net.dt, self.net.seed, *self.kernel.values())
+
     def _prepare_monitors(self, chunk):
         for mon in self.net.monitors:
             if isinstance(mon, SpikeMonitor):
@@ -109,8 +118,9 @@ class Simulator:
                 yield f"projections/{x}/synapse/{key}", arr
             for key, arr in proj.neuron_state.items():
                 yield f"projections/{x}/neuron/{key}", arr
-            yield f"projections/{x}/queue", proj.queue
-            yield f"projections/{x}/queue_count", proj.queue_count
+            for suffix, _ in proj.channels():
+                yield f"projections/{x}/queue{suffix}", getattr(proj, "queue" + suffix)
+                yield f"projections/{x}/queue_count{suffix}", getattr(proj, "queue_count" + suffix)
 
     def _first_new_non_finite(self, before):
         """(key, element) of the first value that is NaN/inf now but was finite in ``before``."""

@@ -6,13 +6,19 @@ A rule is a subclass of :class:`Rule` with
 * ``synapse_state`` -- per-synapse variables with initial values (``w`` always exists),
 * ``neuron_state`` -- per-postsynaptic-neuron variables (sums over a neuron's synapses,
   neuron-level signals),
-* up to four callbacks written as ordinary functions (no ``self``):
+* callbacks written as ordinary functions (no ``self``), any of:
 
+  ``advance``         bring synapse ``k`` from its last update to time ``t`` (exact,
+                      event-driven integration); called before every event callback of
+                      that synapse and by ``Simulator.advance(projection)``;
   ``on_pre``          a presynaptic spike reaches synapse ``k`` (after its delay);
                       it runs after the weight ``s.w[k]`` was delivered to the neuron;
+  ``on_pre_delayed``  the same spike, ``p.<delayed_pre>`` seconds after it was emitted
+                      (e.g. the delayed presynaptic calcium influx); set ``delayed_pre`` to
+                      the name of that parameter;
   ``on_post``         the postsynaptic neuron ``j`` of synapse ``k`` fired in this step;
   ``on_step``         once per time step for every synapse (continuous dynamics);
-  ``on_neuron_step``  once per time step for every postsynaptic neuron ``j``.
+  ``on_neuron_step``  once per time step for every postsynaptic neuron ``j`` (``k == j``).
 
 Inside a callback these names are available:
 
@@ -23,8 +29,9 @@ Inside a callback these names are available:
 ``n.X[j]``  neuron-level rule variable ``X``
 ``k i j``   synapse, presynaptic and postsynaptic index
 ``t dt``    current time and time step (s)
-``randn()`` standard normal number, independent per synapse and step
-``rand()``  uniform number in (0, 1)
+``randn()`` standard normal number, independent per synapse and step;
+            ``randn(m)`` the m-th of several draws from one call site (m < 2**20)
+``rand()``  uniform number in (0, 1) (``rand(m)`` likewise)
 ==========  ===============================================================
 
 plus ``math``, ``np`` and ``exp sqrt log fabs`` from :mod:`math`. The callbacks are
@@ -39,7 +46,8 @@ import textwrap
 
 from ..core.errors import ParameterError
 
-CALLBACKS = ("on_pre", "on_post", "on_step", "on_neuron_step")
+CALLBACKS = ("advance", "on_pre", "on_pre_delayed", "on_post", "on_step", "on_neuron_step")
+SITES = 4096  # draw index = m * SITES + call site
 INDEX_NAMES = ("k", "i", "j", "t", "dt")
 NAMESPACES = {"s": "s_", "p": "p_", "post": "post_", "n": "n_"}
 
@@ -51,7 +59,10 @@ class Rule:
     units = {}
     synapse_state = {}
     neuron_state = {}
+    delayed_pre = None
+    advance = None
     on_pre = None
+    on_pre_delayed = None
     on_post = None
     on_step = None
     on_neuron_step = None
@@ -115,10 +126,15 @@ def translate(rule, name, func, new_name, post_vars):
 
         def visit_Call(self, node):
             self.generic_visit(node)
-            if isinstance(node.func, ast.Name) and node.func.id in ("randn", "rand") and not node.args:
+            if isinstance(node.func, ast.Name) and node.func.id in ("randn", "rand") and len(node.args) < 2:
                 fn = "_normal" if node.func.id == "randn" else "_uniform"
                 args = [ast.Name(id=a, ctx=ast.Load()) for a in ("seed", "stream", "k", "step")]
-                args.append(ast.Constant(value=draws[0]))
+                draw = ast.Constant(value=draws[0])
+                if node.args:
+                    draw = ast.BinOp(left=ast.BinOp(left=node.args[0], op=ast.Mult(),
+                                                    right=ast.Constant(value=SITES)),
+                                     op=ast.Add(), right=draw)
+                args.append(draw)
                 draws[0] += 1
                 return ast.copy_location(ast.Call(func=ast.Name(id=fn, ctx=ast.Load()), args=args,
                                                   keywords=[]), node)

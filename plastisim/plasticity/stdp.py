@@ -30,18 +30,18 @@ class PairSTDP(Rule):
         check("tau_post", params["tau_post"], 0.0, low_open=True)
         check("w_max", params["w_max"], params["w_min"])
 
-    def on_pre(s, p, k, t):
-        elapsed = t - s.t_last[k]
-        s.a_pre[k] = s.a_pre[k] * exp(-elapsed / p.tau_pre) + p.A_pre
-        s.a_post[k] = s.a_post[k] * exp(-elapsed / p.tau_post)
+    def advance(s, p, k, t):
+        gap = t - s.t_last[k]
+        s.a_pre[k] *= exp(-gap / p.tau_pre)
+        s.a_post[k] *= exp(-gap / p.tau_post)
         s.t_last[k] = t
+
+    def on_pre(s, p, k):
+        s.a_pre[k] += p.A_pre
         s.w[k] = min(max(s.w[k] + s.a_post[k], p.w_min), p.w_max)
 
-    def on_post(s, p, k, t):
-        elapsed = t - s.t_last[k]
-        s.a_pre[k] = s.a_pre[k] * exp(-elapsed / p.tau_pre)
-        s.a_post[k] = s.a_post[k] * exp(-elapsed / p.tau_post) + p.A_post
-        s.t_last[k] = t
+    def on_post(s, p, k):
+        s.a_post[k] += p.A_post
         s.w[k] = min(max(s.w[k] + s.a_pre[k], p.w_min), p.w_max)
 
 

@@ -6,6 +6,8 @@ spike arrives. Delivery is exact to the time step and costs per spike and synaps
 """
 import numpy as np
 
+from ..core.errors import ParameterError
+
 
 class Projection:
     """Synapses from ``pre`` to ``post`` with weights, integer-step delays and an optional rule.
@@ -43,6 +45,29 @@ class Projection:
                 self.neuron_state[key] = np.full(post.n, float(value))
         self.queue = np.zeros((self.queue_len, max(len(starts), 1)), dtype=np.int64)
         self.queue_count = np.zeros(self.queue_len, dtype=np.int64)
+        if rule is not None and rule.delayed_pre is not None:
+            # second event channel: every synapse of a presynaptic neuron, a fixed delay after the spike
+            steps = int(round(rule.params[rule.delayed_pre] / dt))
+            if steps < 1:
+                raise ParameterError(f"{type(rule).__name__}.{rule.delayed_pre} = "
+                                     f"{rule.params[rule.delayed_pre]} s must be >= dt = {dt} s")
+            counts = np.bincount(self.pre, minlength=pre.n)
+            self.seg_start_d = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+            self.seg_delay_d = np.full(pre.n, steps, dtype=np.int64)
+            self.pre_seg_ptr_d = np.arange(pre.n + 1, dtype=np.int64)
+            self.queue_d = np.zeros((steps + 1, pre.n), dtype=np.int64)
+            self.queue_count_d = np.zeros(steps + 1, dtype=np.int64)
+
+    def channels(self):
+        """(array suffix, rule callback) of each presynaptic event channel."""
+        if self.rule is not None and self.rule.delayed_pre is not None:
+            return [("", "on_pre"), ("_d", "on_pre_delayed")]
+        return [("", "on_pre")]
+
+    def queue_keys(self):
+        """Names of the arrays of the spike queues (saved in checkpoints)."""
+        return tuple(key + suffix for suffix, _ in self.channels()
+                     for key in ("seg_start", "seg_delay", "pre_seg_ptr", "queue", "queue_count"))
 
     @property
     def w(self):
