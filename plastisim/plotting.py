@@ -1,9 +1,12 @@
 """Figures of the built-in models (PNG). One function per model name, ``(result, params, out)``
 -> list of written paths."""
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from .models.calcium_stdp_curve import REFERENCE  # noqa: E402
 
 
 def _save(fig, path):
@@ -53,4 +56,21 @@ def homeostasis(result, params, out):
     return [_save(fig, out / "homeostasis.png")]
 
 
-PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis}
+
+def calcium_stdp_curve(result, params, out):
+    s = result["summary"]
+    lag = s["lag"] * 1e3
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.fill_between(lag, s["synaptic_change_ci"][:, 0], s["synaptic_change_ci"][:, 1], alpha=0.3,
+                    label="95 % CI")
+    ax.plot(lag, s["synaptic_change"], "-", label="plastisim")
+    ax.plot(np.array(list(REFERENCE)) * 1e3, list(REFERENCE.values()), "ko", ms=4, label="reference")
+    ax.axhline(1, color="k", lw=0.5)
+    ax.set(xlabel="Δt = t_post − t_pre (ms)", ylabel="synaptic change Δs",
+           title=f"DP curve: {params.n_pairs} pairs, {2 * params.trials} synapses per lag")
+    ax.legend(frameon=False, fontsize=8)
+    return [_save(fig, out / "calcium_stdp_curve.png")]
+
+
+PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
+         "calcium-stdp-curve": calcium_stdp_curve}

@@ -109,6 +109,8 @@ class Kernel:
                 return lines
 
             for suffix, name in proj.channels():
+                if name not in calls and not (post_in and name == "on_pre"):
+                    continue  # nothing happens on this channel
                 queue, count = a["queue" + suffix], a["queue_count" + suffix]
                 start, delay, ptr = a["seg_start" + suffix], a["seg_delay" + suffix], a["pre_seg_ptr" + suffix]
                 deliver += [f"b = step % {queue}.shape[0]",
@@ -120,8 +122,6 @@ class Kernel:
                     deliver.append(f"        {post_in}[j] += {w}[k]")
                 if name in calls:
                     deliver += ["        " + line for line in event(name, "k", a["pre"] + "[k]", "j")]
-                elif not post_in:
-                    deliver.append("        pass")
                 deliver.append(f"{count}[b] = 0")
                 schedule += [f"for q in range(nsp_{pre}):",
                              f"    i = {pre}_spikes[q]",

@@ -12,6 +12,7 @@ MODELS = {
     "stdp-curve": "stdp_curve",
     "stdp-poisson": "stdp_poisson",
     "homeostasis": "homeostasis",
+    "calcium-stdp-curve": "calcium_stdp_curve",
 }
 DEFAULT_MODEL = "stdp-curve"
 
