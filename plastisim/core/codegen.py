@@ -11,6 +11,9 @@ the compiled code in any later process. Per time step the loop runs:
 4. ``on_step`` (per synapse) and ``on_neuron_step`` (per postsynaptic neuron);
 5. queueing of this step's spikes for delivery ``delay`` steps later;
 6. monitors.
+
+The module also holds ``fast_forward`` (only step 4, with a long step ``ratio * dt``) and, for
+rules with ``advance``, ``sync_<projection>`` (advance every synapse to the current time).
 """
 import hashlib
 import importlib.util
@@ -47,6 +50,12 @@ class Kernel:
         syncs = "".join(f"\n\n@njit(cache=True)\ndef sync_{x}({params}):\n"
                         + "\n".join("    " + line for line in lines) + "\n"
                         for x, lines in self.syncs.items())
+        ff_params = params.replace("seed", "seed, ratio", 1)
+        fast = ["dt_rich = dt", "dt = dt_rich * ratio", "for n in range(nsteps):",
+                "    step = step0 + n * ratio", "    t = step * dt_rich"]
+        fast += ["    " + line for line in self.continuous] or ["    pass"]
+        syncs += (f"\n\n@njit(cache=True)\ndef fast_forward({ff_params}):\n"
+                  + "\n".join("    " + line for line in fast) + "\n")
         imports = "\n".join(f"from {mod} import {fn}" for fn, mod in sorted(self.imports.items()))
         functions = "\n\n".join(f"@njit(cache=True)\n{src}" for src in self.functions)
         self.source = (
@@ -176,6 +185,7 @@ class Kernel:
                 counts = self.arg(f"{mid}_counts", lambda mo=mon: mo._buf["counts"])
                 monitor.append(f"{counts}[n] = nsp_{pops[id(mon.target)]}")
 
+        self.continuous = continuous
         steps = deliver + run_pops + post_events + continuous + schedule + monitor
         if full:
             steps += [f"if {' or '.join(full)}:", "    return n + 1"]

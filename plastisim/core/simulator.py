@@ -72,6 +72,27 @@ class Simulator:
                     mon._buf["index"] = np.zeros_like(mon._buf["steps"])
         return done
 
+    def fast_forward(self, duration, dt_ff):
+        """Skip ``duration`` seconds integrating only the rules' continuous dynamics
+        (``on_step``, ``on_neuron_step``) with the long step ``dt_ff`` (a multiple of dt).
+
+        Neurons, sources, spike delivery and monitors are not run; spikes in flight are
+        dropped. Used for slow consolidation phases between stimulation windows.
+        """
+        dt = self.net.dt
+        ratio = max(1, int(round(check("dt_ff", dt_ff, dt) / dt)))
+        total = int(round(check("duration", duration, 0.0) / dt))
+        full, rest = divmod(total, ratio)
+        values = self.kernel.values()
+        if full:
+            self.kernel.module.fast_forward(self.step, full, dt, self.net.seed, ratio, *values)
+        if rest:
+            self.kernel.module.fast_forward(self.step + full * ratio, 1, dt, self.net.seed, rest, *values)
+        for proj in self.net.projections:
+            for suffix, _ in proj.channels():
+                getattr(proj, "queue_count" + suffix)[:] = 0
+        self.step += total
+
     def advance(self, proj):
         """Bring every synapse of ``proj`` to the current time with its rule's ``advance``
         (for event-driven rules before reading their state)."""

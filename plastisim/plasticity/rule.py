@@ -3,7 +3,8 @@
 A rule is a subclass of :class:`Rule` with
 
 * ``parameters`` -- ``{name: default}`` (SI units; ``units`` gives them for docs),
-* ``synapse_state`` -- per-synapse variables with initial values (``w`` always exists),
+* ``synapse_state`` -- per-synapse variables with initial values, numbers or parameter names
+  (``w`` always exists; its initial value is the projection's weight),
 * ``neuron_state`` -- per-postsynaptic-neuron variables (sums over a neuron's synapses,
   neuron-level signals),
 * callbacks written as ordinary functions (no ``self``), any of:
@@ -80,6 +81,10 @@ class Rule:
 
     def validate(self, params):
         """Check parameter ranges; override to add rule-specific checks."""
+
+    def initial(self, value):
+        """Initial value of a state variable: a number or the name of a parameter."""
+        return float(self.params[value] if isinstance(value, str) else value)
 
     def callbacks(self):
         """{callback name: function} of the callbacks this rule defines."""

@@ -40,9 +40,9 @@ class Projection:
         self.neuron_state = {}
         if rule is not None:
             for key, value in rule.synapse_state.items():
-                self.state[key] = np.full(self.n_syn, float(value))
+                self.state[key] = np.full(self.n_syn, rule.initial(value))
             for key, value in rule.neuron_state.items():
-                self.neuron_state[key] = np.full(post.n, float(value))
+                self.neuron_state[key] = np.full(post.n, rule.initial(value))
         self.queue = np.zeros((self.queue_len, max(len(starts), 1)), dtype=np.int64)
         self.queue_count = np.zeros(self.queue_len, dtype=np.int64)
         if rule is not None and rule.delayed_pre is not None:

@@ -1,0 +1,78 @@
+"""Synaptic tagging and capture: calcium-driven early phase, PRP-dependent late phase
+(Luboeinski & Tetzlaff 2021; Plastic Arbor Eqs. 16-21; spec plastic_arbor.md section 5.1).
+
+    total weight   w = h + h0 z                                                    (V)
+    early phase    tau_h dh/dt = 0.1 (h0 - h) + gamma_p (h_upper - h) H(c - theta_p)
+                                 - gamma_d h H(c - theta_d) + sigma_pl sqrt(tau_h (H_p + H_d)) Gamma
+    calcium        dc/dt = -c/tau_c + c_pre sum delta(t - t_pre - t_c_delay) + c_post sum delta(t - t_post)
+    late phase     tau_z dz/dt = p f_int (1 - z) H(h - h0 - theta_tag) - p f_int (z + 0.5) H(h0 - h - theta_tag)
+    PRP (neuron)   tau_p dp/dt = -p + p_max H(sum_synapses |h - h0| - theta_pro)          (mol/m^3)
+
+The synapse delivers the current weight w / R_mem (A) to an exponential current port
+(psp of w volts through the membrane resistance, spec 5.1).
+
+Scheme (clock driven, also valid with the long fast-forward step): with the threshold
+indicators frozen over a step, h follows a linear SDE whose Ornstein-Uhlenbeck step is exact
+(mean and variance); calcium decays exactly; z and p are advanced exactly for p and the tags
+frozen over the step. The neuron sum is accumulated by the synapses in ``on_step`` and used by
+``on_neuron_step`` in the same step.
+"""
+from ..core.params import check
+from .rule import Rule
+
+H0 = 4.20075e-3  # V, = 0.5 * 10 mV * gamma_p / (gamma_p + gamma_d)
+
+
+class STC(Rule):
+    """Early/late-phase rule with synaptic tagging and capture; SI units (V, s, mol/m^3)."""
+
+    parameters = dict(h0=H0, h_upper=10e-3, t_c_delay=18.8e-3, c_pre=1.0, c_post=0.2758,
+                      tau_c=48.8e-3, tau_h=688.4, tau_p=3600.0, tau_z=3600.0, gamma_p=1645.6,
+                      gamma_d=313.1, theta_p=3.0, theta_d=1.2, sigma_pl=2.90436e-3, p_max=10e-3,
+                      theta_pro=0.5 * H0, theta_tag=0.2 * H0, f_int=100.0, R_mem=10e6)
+    units = dict(h0="V", h_upper="V", t_c_delay="s", tau_c="s", tau_h="s", tau_p="s", tau_z="s",
+                 sigma_pl="V", p_max="mol/m^3", theta_pro="V", theta_tag="V", f_int="m^3/mol",
+                 R_mem="ohm")
+    synapse_state = dict(h="h0", z=0.0, c=0.0)
+    neuron_state = dict(p=0.0, S=0.0)
+    delayed_pre = "t_c_delay"
+
+    def validate(self, params):
+        for key in ("tau_c", "tau_h", "tau_p", "tau_z", "R_mem"):
+            check(key, params[key], 0.0, low_open=True)
+        for key in ("gamma_p", "gamma_d", "sigma_pl", "p_max", "f_int", "c_pre", "c_post"):
+            check(key, params[key], 0.0)
+
+    def on_pre_delayed(s, p, k):
+        s.c[k] += p.c_pre
+
+    def on_post(s, p, k):
+        s.c[k] += p.c_post
+
+    def on_step(s, p, n, k, j, dt):
+        c = s.c[k]
+        h = s.h[k]
+        z = s.z[k]
+        on_p = 1.0 if c >= p.theta_p else 0.0
+        on_d = 1.0 if c >= p.theta_d else 0.0
+        b = 0.1 + p.gamma_p * on_p + p.gamma_d * on_d
+        h_inf = (0.1 * p.h0 + p.gamma_p * p.h_upper * on_p) / b
+        decay = exp(-b * dt / p.tau_h)
+        h_new = h_inf + (h - h_inf) * decay
+        if on_p + on_d > 0.0:
+            h_new += p.sigma_pl * sqrt((on_p + on_d) * (1.0 - decay * decay) / (2.0 * b)) * randn()
+        capture = exp(-n.p[j] * p.f_int * dt / p.tau_z)
+        if h - p.h0 >= p.theta_tag:
+            z = 1.0 - (1.0 - z) * capture
+        elif p.h0 - h >= p.theta_tag:
+            z = -0.5 + (z + 0.5) * capture
+        s.h[k] = h_new
+        s.z[k] = z
+        s.c[k] = c * exp(-dt / p.tau_c)
+        s.w[k] = (h_new + p.h0 * z) / p.R_mem
+        n.S[j] += fabs(h_new - p.h0)
+
+    def on_neuron_step(n, p, j, dt):
+        target = p.p_max if n.S[j] >= p.theta_pro else 0.0
+        n.p[j] = target + (n.p[j] - target) * exp(-dt / p.tau_p)
+        n.S[j] = 0.0
