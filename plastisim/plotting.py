@@ -72,5 +72,42 @@ def calcium_stdp_curve(result, params, out):
     return [_save(fig, out / "calcium_stdp_curve.png")]
 
 
+def stc_synapse(result, params, out):
+    d = result["data"]
+    scale, unit = (1e3, "ms") if params.protocol == "early" else (1 / 3600, "h")
+    t = d["t"] * scale
+    fig, axes = plt.subplots(4, 1, figsize=(6, 7), sharex=True)
+    axes[0].plot(t, d["h"] * 1e3, label="h (early)")
+    axes[0].plot(t, d["hz"] * 1e3, label="h0·z (late)")
+    axes[0].set_ylabel("weight (mV)")
+    axes[0].legend(frameon=False)
+    axes[1].plot(t, d["c"])
+    axes[1].axhline(3.0, ls="--", color="C3", lw=0.8)
+    axes[1].axhline(1.2, ls="--", color="C2", lw=0.8)
+    axes[1].set_ylabel("calcium")
+    axes[2].plot(t, d["p"] * 1e3)
+    axes[2].set_ylabel("PRP (µmol/l)")
+    axes[3].plot(t, d["V"] * 1e3)
+    axes[3].set(ylabel="V (mV)", xlabel=f"t ({unit})")
+    fig.suptitle(f"STC synapse, basic {params.protocol} protocol, mean of {params.trials} trials")
+    return [_save(fig, out / "stc_synapse.png")]
+
+
+def stc_protocols(result, params, out):
+    d = result["data"]
+    names = [g.decode() for g in d["groups"]]
+    fig, axes = plt.subplots(1, len(names), figsize=(3 * len(names), 3), sharey=True)
+    for ax, name, k in zip(np.atleast_1d(axes), names, range(len(names))):
+        h0 = 4.20075
+        ax.plot(d["t"] / 3600, (d["h"][:, k] * 1e3 - h0) / h0 * 100, label="early")
+        ax.plot(d["t"] / 3600, d["hz"][:, k] * 1e3 / h0 * 100, label="late")
+        ax.plot(d["t"] / 3600, (d["h"][:, k] * 1e3 + d["hz"][:, k] * 1e3 - h0) / h0 * 100, "k", label="total")
+        ax.set(title=name, xlabel="t (h)")
+    np.atleast_1d(axes)[0].set_ylabel("weight change (% of h0)")
+    np.atleast_1d(axes)[0].legend(frameon=False, fontsize=8)
+    return [_save(fig, out / "stc_protocols.png")]
+
+
 PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
-         "calcium-stdp-curve": calcium_stdp_curve}
+         "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse,
+         "stc-protocols": stc_protocols}

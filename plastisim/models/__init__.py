@@ -13,6 +13,8 @@ MODELS = {
     "stdp-poisson": "stdp_poisson",
     "homeostasis": "homeostasis",
     "calcium-stdp-curve": "calcium_stdp_curve",
+    "stc-synapse": "stc_synapse",
+    "stc-protocols": "stc_protocols",
 }
 DEFAULT_MODEL = "stdp-curve"
 

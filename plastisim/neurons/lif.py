@@ -12,9 +12,10 @@ dV = w / g_L, as in Plastic Arbor), ``current`` (A; jump of I_syn), ``exc`` and 
 Spike when V > V_th; then V = V_reset, clamped for round(t_ref/dt) steps (inputs arriving
 during the clamp are lost), so the shortest interspike interval is t_ref + dt.
 
-Scheme: exponential Euler with the conductances and currents frozen over the step,
-V <- V_inf + (V - V_inf) exp(-dt g_tot / C) -- exact for constant input; exact
-exponential decay of g_e, g_i, I_syn; Euler-Maruyama for the white-noise term.
+Scheme: exact for current input -- constant I_ext and the exponentially decaying I_syn,
+V <- V_inf + (V - V_inf) e^(-dt/tau) + I_syn/C tau tau_syn/(tau_syn - tau) (e^(-dt/tau_syn) - e^(-dt/tau))
+with tau = C/g_tot; the conductances g_e, g_i are frozen over the step (exponential Euler)
+and decay exactly; Euler-Maruyama for the white-noise term.
 """
 import math
 
@@ -46,8 +47,15 @@ def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
         else:
             v = V[j] + in_delta[j] / g_L
             g_tot = g_L + g_e[j] + g_i[j]
-            v_inf = (g_L * E_L + g_e[j] * E_e + g_i[j] * E_i + I_syn[j] + I_ext[j]) / g_tot
-            v = v_inf + (v - v_inf) * math.exp(-dt * g_tot / C)
+            tau = C / g_tot
+            decay_v = math.exp(-dt / tau)
+            v_inf = (g_L * E_L + g_e[j] * E_e + g_i[j] * E_i + I_ext[j]) / g_tot
+            v = v_inf + (v - v_inf) * decay_v
+            if I_syn[j] != 0.0:  # exact response to the exponentially decaying current
+                if abs(tau_syn - tau) > 1e-9 * tau_syn:
+                    v += I_syn[j] / C * tau * tau_syn / (tau_syn - tau) * (decay_syn - decay_v)
+                else:
+                    v += I_syn[j] / C * dt * decay_v
             if noise > 0.0:
                 v += noise * normal(seed, stream, j, step, 0)
             if v > V_th:

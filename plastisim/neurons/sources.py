@@ -22,7 +22,7 @@ def poisson_step(step, dt, seed, stream, rate_times, rate_values, spikes):
     if piece < 0:
         return 0
     for j in range(rate_values.shape[1]):
-        if uniform(seed, stream, j, step, 0) < rate_values[piece, j] * dt:
+        if rate_values[piece, j] > 0.0 and uniform(seed, stream, j, step, 0) < rate_values[piece, j] * dt:
             spikes[nspk] = j
             nspk += 1
     return nspk

@@ -64,3 +64,20 @@ def test_conductance_input_relaxes_to_reversal_weighted_mean():
     t = vmon.t[-1]  # jump arrives at step 1; V relaxes from E_L from then on
     exact = v_expected + (P["E_L"] - v_expected) * np.exp(-t / (P["C"] / (P["g_L"] + g)))
     np.testing.assert_allclose(vmon.data[-1, 0], exact, rtol=1e-6)
+
+
+def test_exponential_current_psp_matches_closed_form():
+    # spec 5.5 (T11): w = h0 = 4.20075 mV as current h0/R decaying with tau_syn = tau_m / 2:
+    # PSP = h0 (e^(-t/tau_m) - e^(-t/tau_syn)); reference peak -63.9481 mV (rel. 1e-4)
+    dt, h0, R = 0.2e-3, 4.20075e-3, 10e6
+    net = ps.Network(dt=dt)
+    src = net.add(ps.SpikeTimes(1, [0], [0.01]))
+    lif = net.add(ps.LIF(1, C=1e-9, g_L=1 / R, E_L=-65e-3, V_th=-55e-3, tau_syn=5e-3))
+    net.connect(src, lif, weight=h0 / R, delay=3e-3, port="current")
+    mon = net.record(lif, "V")
+    ps.Simulator(net).run(0.1)
+    onset = round(0.013 / dt)                    # the current jumps at this step
+    t = (np.arange(len(mon.t)) + 1 - onset) * dt  # time since onset of the value after each step
+    closed = -65e-3 + np.where(t > 0, h0 * (np.exp(-t / 10e-3) - np.exp(-t / 5e-3)), 0.0)
+    np.testing.assert_allclose(mon.data[:, 0], closed, rtol=0, atol=1e-12)
+    assert abs(mon.data[:, 0].max() - (-63.9481e-3)) <= 1e-4 * 63.9481e-3

@@ -1,0 +1,71 @@
+"""STC rule: calcium jumps, fast-forward vs full integration, PRP threshold."""
+import numpy as np
+
+import plastisim as ps
+from plastisim.plasticity.stc import STC
+
+LIF = dict(C=1e-9, g_L=1e-7, E_L=-65e-3, V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3, tau_syn=5e-3)
+
+
+def test_calcium_jumps_after_pre_delay_and_post_spike():
+    # spec 5.5: c = c_pre (+-1 %) right after the presynaptic calcium event, c_post after a post spike
+    dt = 0.2e-3
+    net = ps.Network(dt=dt)
+    pre = net.add(ps.SpikeTimes(1, [0], [0.01]))
+    post = net.add(ps.LIF(1, I_ext=0.0, **LIF))
+    kick = net.add(ps.SpikeTimes(1, [0], [0.2]))
+    net.connect(kick, post, weight=1e-9 * 100, port="delta")  # forces one postsynaptic spike
+    rule = STC()
+    syn = net.connect(pre, post, weight=rule.params["h0"] / rule.params["R_mem"], delay=3e-3,
+                      port="current", rule=rule)
+    c = net.record(syn, "c")
+    spikes = net.record_spikes(post)
+    ps.Simulator(net).run(0.3)
+    arrival = round((0.01 + 18.8e-3) / dt)
+    assert c.data[arrival - 1, 0] == 0 and abs(c.data[arrival, 0] - 1.0) < 0.01
+    assert len(spikes.t) == 1
+    k = round(spikes.t[0] / dt)
+    before = c.data[k - 1, 0]  # value entering step k
+    assert abs(c.data[k, 0] - (before + 0.2758) * np.exp(-dt / 48.8e-3)) < 1e-12
+
+
+def build_without_spikes(h_start, dt=0.2e-3):
+    """Synapses with preset early-phase weights onto 2 neurons, no input spikes."""
+    net = ps.Network(dt=dt)
+    pre = net.add(ps.SpikeTimes(len(h_start), [], []))
+    post = net.add(ps.LIF(2, **LIF))
+    rule = STC()
+    syn = net.connect(pre, post, (np.arange(len(h_start)), np.arange(len(h_start)) % 2), weight=0.0,
+                      port="current", rule=rule)
+    syn.state["h"][:] = h_start
+    return net, syn
+
+
+def test_fast_forward_agrees_with_full_integration():
+    # spec T16: h, z, p after 30 min without spiking: dt_ff = 10 s vs dt = 0.2 ms, within 1 %
+    h0 = STC.parameters["h0"]
+    h_start = h0 + np.array([4e-3, -2.5e-3, 1.0e-3, 0.5e-3])
+    results = []
+    for fast in (False, True):
+        net, syn = build_without_spikes(h_start)
+        sim = ps.Simulator(net, chunk_steps=1_000_000)
+        sim.fast_forward(1800, 10.0) if fast else sim.run(1800)
+        results.append((syn.state["h"] - h0, syn.state["z"], syn.neuron_state["p"]))
+    (h_rich, z_rich, p_rich), (h_ff, z_ff, p_ff) = results
+    np.testing.assert_allclose(h_ff, h_rich, rtol=1e-9)  # exact relaxation in both
+    np.testing.assert_allclose(p_ff, p_rich, rtol=0.01)
+    np.testing.assert_allclose(z_ff, z_rich, rtol=0.01)
+    # tags: neuron 0 (h - h0 = 4 mV and 1 mV, both tagged for LTP until h - h0 < theta_tag) gains
+    # late phase; the sum
+    # |h - h0| of neuron 1 (2.5 + 0.5 mV) also exceeds theta_pro: LTD tag captures
+    assert z_rich[0] > 0.05 and z_rich[2] > 0.02 and z_rich[1] < -0.02 and z_rich[3] == 0
+    # relaxation of h is exact: (h - h0) e^(-0.1 t / tau_h)
+    np.testing.assert_allclose(h_rich, (h_start - h0) * np.exp(-0.1 * 1800 / 688.4), rtol=1e-9)
+
+
+def test_no_prp_below_threshold():
+    h0 = STC.parameters["h0"]
+    net, syn = build_without_spikes(h0 + np.array([1.0e-3, 0.5e-3]))  # sums 1.0 and 0.5 mV < 2.1 mV
+    sim = ps.Simulator(net)
+    sim.fast_forward(3600, 10.0)
+    assert np.all(syn.neuron_state["p"] == 0) and np.all(syn.state["z"] == 0)
