@@ -1,13 +1,22 @@
 """Leaky integrate-and-fire neuron with current and conductance inputs.
 
-    C dV/dt = g_L (E_L - V) + g_e (E_e - V) + g_i (E_i - V) + I_syn + I_ext + C sigma xi(t)
+    C dV/dt = g_L (E_L - V) + g_e (E_e - V) + g_i (E_i - V) + I_syn + I_ext + I_bg + I_stim
+              + C sigma xi(t)
     dg_e/dt = -g_e / tau_e,   dg_i/dt = -g_i / tau_i,   dI_syn/dt = -I_syn / tau_syn
+    dI_bg/dt = (mu_bg - I_bg) / tau_ou + sigma_bg sqrt(2 / tau_ou) xi_bg(t)      (same for I_stim)
 
 Units: V in V, C in F, conductances in S, currents in A, times in s, sigma in V/sqrt(s).
 
 Input ports (weights of projections onto them): ``delta`` (A; instantaneous jump
 dV = w / g_L, as in Plastic Arbor), ``current`` (A; jump of I_syn), ``exc`` and ``inh``
 (S; jumps of g_e and g_i).
+
+I_bg and I_stim are two independent Ornstein-Uhlenbeck currents per neuron (background and
+stimulus; sigma_* is the stationary s.d.), set per neuron through the state arrays mu_bg,
+sigma_bg, mu_stim, sigma_stim; :func:`switch_ou` turns a channel on (I := mu) or off (I := 0,
+frozen). They are advanced exactly,
+I <- mu + (I - mu) e^(-dt/tau_ou) + sigma sqrt(1 - e^(-2 dt/tau_ou)) N(0, 1),
+and enter the step as constant currents.
 
 Spike when V > V_th; then V = V_reset, clamped for round(t_ref/dt) steps (inputs arriving
 during the clamp are lost), so the shortest interspike interval is t_ref + dt.
@@ -22,6 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ..core.errors import ParameterError
 from ..core.network import Population
 from ..core.params import check
 from ..core.rng import normal
@@ -29,15 +39,23 @@ from ..core.rng import normal
 
 @njit(cache=True)
 def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
-             in_delta, in_current, in_exc, in_inh,
-             C, g_L, E_L, V_th, V_reset, t_ref, tau_syn, tau_e, tau_i, E_e, E_i, sigma, spikes):
+             in_delta, in_current, in_exc, in_inh, I_bg, mu_bg, sigma_bg, I_stim, mu_stim, sigma_stim,
+             C, g_L, E_L, V_th, V_reset, t_ref, tau_syn, tau_e, tau_i, E_e, E_i, sigma, tau_ou, spikes):
     n_ref = int(round(t_ref / dt))
     decay_syn = math.exp(-dt / tau_syn)
     decay_e = math.exp(-dt / tau_e)
     decay_i = math.exp(-dt / tau_i)
+    decay_ou = math.exp(-dt / tau_ou)
+    spread_ou = math.sqrt(1.0 - decay_ou * decay_ou)
     noise = sigma * math.sqrt(dt)
     nspk = 0
     for j in range(V.shape[0]):
+        if sigma_bg[j] > 0.0 or I_bg[j] != mu_bg[j]:
+            I_bg[j] = (mu_bg[j] + (I_bg[j] - mu_bg[j]) * decay_ou
+                       + sigma_bg[j] * spread_ou * normal(seed, stream, j, step, 1))
+        if sigma_stim[j] > 0.0 or I_stim[j] != mu_stim[j]:
+            I_stim[j] = (mu_stim[j] + (I_stim[j] - mu_stim[j]) * decay_ou
+                         + sigma_stim[j] * spread_ou * normal(seed, stream, j, step, 2))
         I_syn[j] += in_current[j]
         g_e[j] += in_exc[j]
         g_i[j] += in_inh[j]
@@ -49,7 +67,7 @@ def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
             g_tot = g_L + g_e[j] + g_i[j]
             tau = C / g_tot
             decay_v = math.exp(-dt / tau)
-            v_inf = (g_L * E_L + g_e[j] * E_e + g_i[j] * E_i + I_ext[j]) / g_tot
+            v_inf = (g_L * E_L + g_e[j] * E_e + g_i[j] * E_i + I_ext[j] + I_bg[j] + I_stim[j]) / g_tot
             v = v_inf + (v - v_inf) * decay_v
             if I_syn[j] != 0.0:  # exact response to the exponentially decaying current
                 if abs(tau_syn - tau) > 1e-9 * tau_syn:
@@ -79,19 +97,21 @@ class LIF(Population):
 
     kernel = lif_step
     state_names = ("V", "refr", "I_syn", "g_e", "g_i", "I_ext",
-                   "in_delta", "in_current", "in_exc", "in_inh")
+                   "in_delta", "in_current", "in_exc", "in_inh",
+                   "I_bg", "mu_bg", "sigma_bg", "I_stim", "mu_stim", "sigma_stim")
     param_names = ("C", "g_L", "E_L", "V_th", "V_reset", "t_ref", "tau_syn", "tau_e", "tau_i",
-                   "E_e", "E_i", "sigma")
+                   "E_e", "E_i", "sigma", "tau_ou")
     ports = ("delta", "current", "exc", "inh")
     defaults = dict(C=1e-9, g_L=1e-7, E_L=-65e-3, V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3,
-                    tau_syn=5e-3, tau_e=5e-3, tau_i=10e-3, E_e=0.0, E_i=-80e-3, sigma=0.0)
+                    tau_syn=5e-3, tau_e=5e-3, tau_i=10e-3, E_e=0.0, E_i=-80e-3, sigma=0.0, tau_ou=5e-3)
     units = dict(C="F", g_L="S", E_L="V", V_th="V", V_reset="V", t_ref="s", tau_syn="s",
-                 tau_e="s", tau_i="s", E_e="V", E_i="V", sigma="V/sqrt(s)", V="V", I_ext="A")
+                 tau_e="s", tau_i="s", E_e="V", E_i="V", sigma="V/sqrt(s)", tau_ou="s", V="V",
+                 I_ext="A", I_bg="A", I_stim="A")
 
     def __init__(self, n, V_init=None, I_ext=0.0, name=None, **params):
         super().__init__(n, name=name, **params)
         p = self.params
-        for key in ("C", "g_L", "tau_syn", "tau_e", "tau_i"):
+        for key in ("C", "g_L", "tau_syn", "tau_e", "tau_i", "tau_ou"):
             check(f"{self.name}.{key}", p[key], 0.0, low_open=True)
         check(f"{self.name}.t_ref", p["t_ref"], 0.0)
         check(f"{self.name}.sigma", p["sigma"], 0.0)
@@ -104,3 +124,13 @@ class LIF(Population):
     def tau_m(self):
         """Membrane time constant C/g_L (s)."""
         return self.params["C"] / self.params["g_L"]
+
+    def switch_ou(self, channel, indices, mu=0.0, sigma=0.0):
+        """Turn OU ``channel`` ('bg' or 'stim') of ``indices`` on (I := mu; mu, sigma in A) or,
+        with mu = sigma = 0, off (I := 0, frozen)."""
+        if channel not in ("bg", "stim"):
+            raise ParameterError(f"channel = {channel!r} must be 'bg' or 'stim'")
+        check(f"{self.name}.sigma_{channel}", sigma, 0.0)
+        self.state[f"I_{channel}"][indices] = check(f"{self.name}.mu_{channel}", mu)
+        self.state[f"mu_{channel}"][indices] = mu
+        self.state[f"sigma_{channel}"][indices] = sigma

@@ -81,3 +81,35 @@ def test_exponential_current_psp_matches_closed_form():
     closed = -65e-3 + np.where(t > 0, h0 * (np.exp(-t / 10e-3) - np.exp(-t / 5e-3)), 0.0)
     np.testing.assert_allclose(mon.data[:, 0], closed, rtol=0, atol=1e-12)
     assert abs(mon.data[:, 0].max() - (-63.9481e-3)) <= 1e-4 * 63.9481e-3
+
+
+def test_ou_current_stationary_mean_and_sd():
+    # spec T3: background OU (mu = 0.15 nA, sigma = 0.5 nA, tau = 5 ms); 400 neurons x 1 s sampled
+    # every 25 ms (~independent samples: 16 000); tolerance 4 standard errors
+    net = ps.Network(dt=0.2e-3, seed=4)
+    lif = net.add(ps.LIF(400, V_th=1.0, **{k: v for k, v in P.items() if k != "V_th"}))
+    lif.switch_ou("bg", slice(None), mu=0.15e-9, sigma=0.5e-9)
+    mon = net.record(lif, "I_bg", indices=np.arange(400), interval=25e-3)
+    ps.Simulator(net).run(1.0)
+    x = mon.data[4:].ravel()
+    se_mean, se_sd = 0.5e-9 / np.sqrt(x.size), 0.5e-9 / np.sqrt(2 * x.size)
+    assert abs(x.mean() - 0.15e-9) < 4 * se_mean
+    assert abs(x.std() - 0.5e-9) < 4 * se_sd
+    # switching off: I := 0 and frozen
+    lif.switch_ou("bg", slice(None))
+    sim = ps.Simulator(net)
+    sim.run(0.01)
+    assert np.all(lif.state["I_bg"] == 0)
+
+
+def test_saturating_ou_stimulus_gives_maximal_rate():
+    # spec 0.6 / T1: the learning stimulus (mu = 1050.19 nA, sigma = 210.04 nA) drives the neuron
+    # at 1 / (t_ref + dt) = 454.5 Hz
+    dt = 0.2e-3
+    net = ps.Network(dt=dt, seed=1)
+    lif = net.add(ps.LIF(5, **P))
+    lif.switch_ou("stim", slice(None), mu=1050.19e-9, sigma=210.04e-9)
+    spikes = net.record_spikes(lif)
+    ps.Simulator(net).run(1.0)
+    counts = np.bincount(spikes.i, minlength=5)
+    assert np.all(np.abs(counts - 1.0 / (P["t_ref"] + dt)) <= 0.1 / (P["t_ref"] + dt))
