@@ -108,6 +108,35 @@ def stc_protocols(result, params, out):
     return [_save(fig, out / "stc_protocols.png")]
 
 
+def stc_network(result, params, out):
+    d, s = result["data"], result["summary"]
+    t_recall = float(np.atleast_1d(s["recall_time"])[0])
+    fig, axes = plt.subplots(2, 2, figsize=(10, 6), sharey="row",
+                             gridspec_kw=dict(width_ratios=[1.1, 0.5]))
+    windows = [(9.8, 11.4, "learning"), (t_recall - 0.3, t_recall + 0.5, "recall")]
+    n_as = int(params.p_r * params.pattern_size)
+    groups = [("as", 0, n_as, "C3"), ("ans", n_as, params.pattern_size, "C1"),
+              ("ctrl", params.pattern_size, params.n_exc, "C0")]
+    for col, (lo, hi, title) in enumerate(windows):
+        inside = (d["spikes_exc_t"] >= lo) & (d["spikes_exc_t"] < hi)
+        t, i = d["spikes_exc_t"][inside], d["spikes_exc_i"][inside]
+        axes[0, col].plot(t, i, ",k")
+        axes[0, col].axhline(params.pattern_size, color="C1", lw=0.8)
+        axes[0, col].set(title=title, xlim=(lo, hi))
+        edges = np.arange(lo, hi + 1e-9, 0.01)
+        for name, a, b, color in groups:
+            sel = (i >= a) & (i < b)
+            axes[1, col].plot(edges[:-1], np.histogram(t[sel], edges)[0] / ((b - a) * 0.01), color=color,
+                              label=name)
+        axes[1, col].set(xlabel="t (s)", xlim=(lo, hi))
+    axes[0, 0].set_ylabel("excitatory neuron")
+    axes[1, 0].set_ylabel("rate (Hz)")
+    axes[1, 1].legend(frameon=False)
+    q = float(np.atleast_1d(s["Q"]).mean())
+    fig.suptitle(f"N_CA = {params.pattern_size}, recall {params.recall:g} s after learning: Q = {q:.3f}")
+    return [_save(fig, out / "stc_network.png")]
+
+
 PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse,
-         "stc-protocols": stc_protocols}
+         "stc-protocols": stc_protocols, "stc-network": stc_network}

@@ -53,7 +53,8 @@ class Kernel:
         ff_params = params.replace("seed", "seed, ratio", 1)
         fast = ["dt_rich = dt", "dt = dt_rich * ratio", "for n in range(nsteps):",
                 "    step = step0 + n * ratio", "    t = step * dt_rich"]
-        fast += ["    " + line for line in self.continuous] or ["    pass"]
+        body_ff = [line for lines in self.syncs.values() for line in lines[2:]] + self.continuous
+        fast += ["    " + line for line in body_ff or ["pass"]]
         syncs += (f"\n\n@njit(cache=True)\ndef fast_forward({ff_params}):\n"
                   + "\n".join("    " + line for line in fast) + "\n")
         imports = "\n".join(f"from {mod} import {fn}" for fn, mod in sorted(self.imports.items()))

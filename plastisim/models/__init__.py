@@ -15,6 +15,7 @@ MODELS = {
     "calcium-stdp-curve": "calcium_stdp_curve",
     "stc-synapse": "stc_synapse",
     "stc-protocols": "stc_protocols",
+    "stc-network": "stc_network",
 }
 DEFAULT_MODEL = "stdp-curve"
 

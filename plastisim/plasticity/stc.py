@@ -76,3 +76,67 @@ class STC(Rule):
         target = p.p_max if n.S[j] >= p.theta_pro else 0.0
         n.p[j] = target + (n.p[j] - target) * exp(-dt / p.tau_p)
         n.S[j] = 0.0
+
+
+class STCEvent(STC):
+    """Event-driven form of :class:`STC` for large networks (same equations and parameters).
+
+    Each synapse is advanced only at its own events (presynaptic calcium arrival, postsynaptic
+    spike) and on synchronisation: calcium decays exactly and its threshold-crossing times are
+    known in closed form, c0 e^(-u/tau_c) = theta; on each segment between crossings h takes one
+    exact Ornstein-Uhlenbeck step; below both thresholds h relaxes exactly and the tag is kept
+    until h - h0 crosses +-theta_tag (closed form); z is advanced exactly with the neuron's PRP
+    p frozen over the interval. The neuron sum S = sum |h - h0| is updated incrementally with
+    each synapse's h at its last event (h drifts on the 1.9-h scale between events); p follows
+    tau_p dp/dt = -p + p_max H(S - theta_pro) every step. The delivered weight is the one at the
+    synapse's last event.
+    """
+
+    synapse_state = dict(STC.synapse_state, t_last=0.0)
+    on_step = None
+
+    def validate(self, params):
+        super().validate(params)
+        check("theta_p", params["theta_p"], params["theta_d"])
+
+    def advance(s, p, n, k, j, t):
+        total = t - s.t_last[k]
+        if total <= 0.0:
+            return
+        c0 = s.c[k]
+        h = s.h[k]
+        z = s.z[k]
+        h_before = h
+        u_p = min(p.tau_c * log(c0 / p.theta_p), total) if c0 >= p.theta_p else 0.0
+        u_d = min(p.tau_c * log(c0 / p.theta_d), total) if c0 >= p.theta_d else 0.0
+        rate_z = n.p[j] * p.f_int / p.tau_z
+        for segment in range(3):
+            on_p = 1.0 if segment == 0 else 0.0
+            on_d = 1.0 if segment < 2 else 0.0
+            length = u_p if segment == 0 else (u_d - u_p if segment == 1 else total - u_d)
+            if length <= 0.0:
+                continue
+            tagged = length
+            if segment == 2 and fabs(h - p.h0) >= p.theta_tag:
+                tagged = min(length, p.tau_h / 0.1 * log(fabs(h - p.h0) / p.theta_tag))
+            if rate_z > 0.0:
+                if h - p.h0 >= p.theta_tag:
+                    z = 1.0 - (1.0 - z) * exp(-rate_z * tagged)
+                elif p.h0 - h >= p.theta_tag:
+                    z = -0.5 + (z + 0.5) * exp(-rate_z * tagged)
+            b = 0.1 + p.gamma_p * on_p + p.gamma_d * on_d
+            h_inf = (0.1 * p.h0 + p.gamma_p * p.h_upper * on_p) / b
+            decay = exp(-b * length / p.tau_h)
+            h = h_inf + (h - h_inf) * decay
+            if on_d > 0.0:
+                h += p.sigma_pl * sqrt((on_p + on_d) * (1.0 - decay * decay) / (2.0 * b)) * randn(segment)
+        n.S[j] += fabs(h - p.h0) - fabs(h_before - p.h0)
+        s.h[k] = h
+        s.z[k] = z
+        s.c[k] = c0 * exp(-total / p.tau_c)
+        s.t_last[k] = t
+        s.w[k] = (h + p.h0 * z) / p.R_mem
+
+    def on_neuron_step(n, p, j, dt):
+        target = p.p_max if n.S[j] >= p.theta_pro else 0.0
+        n.p[j] = target + (n.p[j] - target) * exp(-dt / p.tau_p)

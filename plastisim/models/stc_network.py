@@ -1,0 +1,164 @@
+"""Memory formation and consolidation in a recurrent network with STC synapses
+(Luboeinski & Tetzlaff 2021; Plastic Arbor section 3.5; spec plastic_arbor.md section 6).
+
+Neurons: 1600 excitatory + 400 inhibitory LIF (C = 1 nF, R = 10 MOhm, V_rest = -65 mV,
+V_th = -55 mV, V_reset = -70 mV, t_ref = 2 ms), each with an independent background
+Ornstein-Uhlenbeck current (mu = 0.15 nA, sigma = 0.5 nA, tau = 5 ms).
+Connections: every ordered pair (no autapses) with probability 0.1; PSPs are exponential
+currents w/R (tau_syn = 5 ms, delay 3 ms); E->E plastic, :class:`~plastisim.plasticity.stc.STCEvent`
+(w = h + h0 z, c_pre = 0.6, c_post = 0.1655, calcium delay 18.8 ms), E->I 2 h0, I->E and I->I -4 h0.
+Stimulus: OU current mu = 1050.19 nA, sigma = 210.04 nA to the assembly (neurons 0 ... N_CA - 1)
+for three 0.1-s pulses at 10.0, 10.5, 11.0 s (learning) and to its first half for one 0.1-s
+pulse ``recall`` seconds after learning onset.
+
+Phases (spec 6.6): if the 5-s windows around learning and recall overlap, one continuous run;
+otherwise full dynamics until 5 s after learning, fast-forward (no spikes; h relaxes, z and the
+PRP p evolve; step ``dt_ff``) until 5 s before recall, full dynamics until 5 s after recall.
+
+Readout (spec 6.7): rates in [t_recall - 0.15, t_recall + 0.35) s; subpopulations "as"
+(recall-stimulated), "ans" (assembly, not stimulated at recall), "ctrl" (other excitatory);
+Q = (nu_ans - nu_ctrl) / nu_as.
+
+``summary``: ``Q``, ``nu_as``, ``nu_ans``, ``nu_ctrl``, ``nu_inh`` (Hz), ``pattern_size``,
+``recall_time`` (s, onset of the recall pulse), ``recall_delay`` (s); with ``realizations`` > 1
+each is an array over realizations, plus ``Q_mean`` and ``Q_ci95`` (half-width, t distribution).
+Weight summary (V): ``h_assembly``, ``hz_assembly`` (mean early and late weight of E->E
+synapses inside the assembly, at recall), ``h_outside``, ``hz_outside``.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+import plastisim as ps
+from plastisim.plasticity.stc import STCEvent
+
+from .base import param
+
+DESCRIPTION = "2000-neuron STC network: learning, consolidation and 10-s / 8-h recall (Q)"
+
+LEARN_PULSES = (10.0, 10.5, 11.0)
+PULSE = 0.1
+MARGIN = 5.0
+
+
+@dataclass
+class Params:
+    pattern_size: int = param(150, "", "assembly size N_CA", 1)
+    recall: float = param(10.0, "s", "delay from learning onset to recall (10s or 8h)", positive=True)
+    realizations: int = param(1, "", "network realizations (seeds seed, seed+1, ...)", 1)
+    n_exc: int = param(1600, "", "excitatory neurons", 1)
+    n_inh: int = param(400, "", "inhibitory neurons", 1)
+    p_c: float = param(0.1, "", "connection probability", 0.0, 1.0)
+    p_r: float = param(0.5, "", "recalled fraction of the assembly", 0.0, 1.0)
+    dt: float = param(0.2e-3, "s", "time step", positive=True)
+    dt_ff: float = param(50.0, "s", "fast-forward step", positive=True)
+    I_0: float = param(0.15e-9, "A", "background OU mean")
+    sigma_bg: float = param(0.5e-9, "A", "background OU s.d.", 0.0)
+    mu_stim: float = param(1050.19e-9, "A", "stimulus OU mean")
+    sigma_stim: float = param(210.04e-9, "A", "stimulus OU s.d.", 0.0)
+    w_ei: float = param(2.0, "h0", "E->I weight in units of h0")
+    w_ie: float = param(-4.0, "h0", "I->E weight in units of h0")
+    w_ii: float = param(-4.0, "h0", "I->I weight in units of h0")
+    c_pre: float = param(0.6, "", "presynaptic calcium jump", 0.0)
+    c_post: float = param(0.1655, "", "postsynaptic calcium jump", 0.0)
+    sigma_pl: float = param(2.90436e-3, "V", "plasticity noise amplitude", 0.0)
+
+
+def build(p, seed):
+    """The network of one realization: (net, exc, inh, plastic projection, spike monitors)."""
+    net = ps.Network(dt=p.dt, seed=seed)
+    lif = dict(C=1e-9, g_L=1e-7, E_L=-65e-3, V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3, tau_syn=5e-3)
+    exc = net.add(ps.LIF(p.n_exc, name="exc", **lif))
+    inh = net.add(ps.LIF(p.n_inh, name="inh", **lif))
+    for pop in (exc, inh):
+        pop.switch_ou("bg", slice(None), mu=p.I_0, sigma=p.sigma_bg)
+    rule = STCEvent(sigma_pl=p.sigma_pl, c_pre=p.c_pre, c_post=p.c_post)
+    h0, R = rule.params["h0"], rule.params["R_mem"]
+    common = dict(delay=3e-3, port="current")
+    ee = net.connect(exc, exc, ps.FixedProbability(p.p_c, autapses=False), weight=h0 / R, rule=rule, **common)
+    net.connect(exc, inh, ps.FixedProbability(p.p_c), weight=p.w_ei * h0 / R, **common)
+    net.connect(inh, exc, ps.FixedProbability(p.p_c), weight=p.w_ie * h0 / R, **common)
+    net.connect(inh, inh, ps.FixedProbability(p.p_c, autapses=False), weight=p.w_ii * h0 / R, **common)
+    monitors = (net.record_spikes(exc), net.record_spikes(inh))
+    return net, exc, inh, ee, monitors
+
+
+def schedule(p):
+    """List of (start, stop, phase) with phase 'rich' or 'fast', and the stimulus pulses."""
+    t_recall = LEARN_PULSES[0] + p.recall
+    learn_end = LEARN_PULSES[-1] + PULSE
+    if t_recall - MARGIN <= learn_end + MARGIN:
+        phases = [(0.0, t_recall + MARGIN, "rich")]
+    else:
+        phases = [(0.0, learn_end + MARGIN, "rich"), (learn_end + MARGIN, t_recall - MARGIN, "fast"),
+                  (t_recall - MARGIN, t_recall + MARGIN, "rich")]
+    return phases, t_recall
+
+
+def run_realization(p, seed, progress=False):
+    net, exc, inh, ee, (spk_exc, spk_inh) = build(p, seed)
+    sim = ps.Simulator(net, chunk_steps=5000)
+    phases, t_recall = schedule(p)
+    assembly = np.arange(p.pattern_size)
+    recalled = np.arange(int(p.p_r * p.pattern_size))
+    pulses = [(t, assembly) for t in LEARN_PULSES] + [(t_recall, recalled)]
+    events = sorted({e for t, _ in pulses for e in (t, t + PULSE)})
+    weights_after_learning = None
+    for start, stop, phase in phases:
+        if phase == "fast":
+            sim.advance(ee)
+            weights_after_learning = _weight_summary(ee, assembly)
+            sim.fast_forward(stop - start, p.dt_ff)
+            continue
+        for edge in [e for e in events if start < e < stop] + [stop]:
+            sim.run(edge - sim.t, progress=progress)
+            for t, idx in pulses:
+                if abs(sim.t - t) < p.dt / 2:
+                    exc.switch_ou("stim", idx, mu=p.mu_stim, sigma=p.sigma_stim)
+                elif abs(sim.t - (t + PULSE)) < p.dt / 2:
+                    exc.switch_ou("stim", idx)
+    sim.advance(ee)
+    window = (t_recall - 0.15, t_recall + 0.35)
+    rate_exc = _rates(spk_exc, p.n_exc, window)
+    rate_inh = _rates(spk_inh, p.n_inh, window)
+    n_as = len(recalled)
+    nu_as, nu_ans = rate_exc[:n_as].mean(), rate_exc[n_as:p.pattern_size].mean()
+    nu_ctrl = rate_exc[p.pattern_size:].mean()
+    summary = dict(Q=(nu_ans - nu_ctrl) / nu_as, nu_as=nu_as, nu_ans=nu_ans, nu_ctrl=nu_ctrl,
+                   nu_inh=rate_inh.mean(), **_weight_summary(ee, assembly))
+    data = dict(spikes_exc_t=spk_exc.t, spikes_exc_i=spk_exc.i, spikes_inh_t=spk_inh.t,
+                spikes_inh_i=spk_inh.i)
+    if weights_after_learning is not None:
+        data["weights_after_learning"] = weights_after_learning
+    return summary, data, sim.wall_time, len(spk_exc.t) + len(spk_inh.t)
+
+
+def _rates(mon, n, window):
+    inside = (mon.t >= window[0]) & (mon.t < window[1])
+    return np.bincount(mon.i[inside], minlength=n) / (window[1] - window[0])
+
+
+def _weight_summary(ee, assembly):
+    """Mean early (h) and late (h0 z) weight inside the assembly and outside it (V)."""
+    h0 = ee.rule.params["h0"]
+    inside = np.isin(ee.pre, assembly) & np.isin(ee.post, assembly)
+    return dict(h_assembly=ee.state["h"][inside].mean(), hz_assembly=h0 * ee.state["z"][inside].mean(),
+                h_outside=ee.state["h"][~inside].mean(), hz_outside=h0 * ee.state["z"][~inside].mean())
+
+
+def run(p, seed=0, progress=False):
+    results = [run_realization(p, seed + r, progress) for r in range(p.realizations)]
+    summaries = [r[0] for r in results]
+    summary = {key: np.array([s[key] for s in summaries]) for key in summaries[0]}
+    if p.realizations == 1:
+        summary = {key: value[0] for key, value in summary.items()}
+    else:
+        q = summary["Q"]
+        summary["Q_mean"] = q.mean()
+        summary["Q_ci95"] = stats.t.ppf(0.975, len(q) - 1) * q.std(ddof=1) / np.sqrt(len(q))
+    _, t_recall = schedule(p)
+    summary.update(pattern_size=p.pattern_size, recall_time=t_recall, recall_delay=p.recall,
+                   spikes=sum(r[3] for r in results))
+    data = results[0][1]
+    return dict(data=data, summary=summary, wall_time=sum(r[2] for r in results))
