@@ -17,6 +17,7 @@ rules with ``advance``, ``sync_<projection>`` (advance every synapse to the curr
 """
 import hashlib
 import importlib.util
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -58,6 +59,11 @@ class Kernel:
         syncs += (f"\n\n@njit(cache=True)\ndef fast_forward({ff_params}):\n"
                   + "\n".join("    " + line for line in fast) + "\n")
         imports = "\n".join(f"from {mod} import {fn}" for fn, mod in sorted(self.imports.items()))
+        # numba does not invalidate a cached caller when an imported kernel changes: the
+        # digest of the imported modules' sources makes the generated module name change too
+        modules = sorted(set(self.imports.values()) | {"plastisim.core.rng"})
+        digest = hashlib.sha1("".join(inspect.getsource(sys.modules[m]) for m in modules).encode())
+        imports += f"\n# kernels: {digest.hexdigest()}"
         functions = "\n\n".join(f"@njit(cache=True)\n{src}" for src in self.functions)
         self.source = (
             "import math\nimport numpy as np\nfrom numba import njit\n"

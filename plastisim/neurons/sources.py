@@ -9,20 +9,20 @@ from numba import njit
 
 from ..core.errors import ParameterError
 from ..core.network import Population
-from ..core.rng import uniform
+from ..core.rng import uniform32
 
 _EPS = 1e-6  # fraction of dt tolerated when comparing spike times with step times
 
 
 @njit(cache=True)
 def poisson_step(step, dt, seed, stream, rate_times, rate_values, spikes):
-    """Bernoulli approximation: spike with probability rate * dt in each step."""
+    """Bernoulli approximation: spike with probability rate * dt in each step (32-bit uniforms)."""
     piece = np.searchsorted(rate_times, step * dt + _EPS * dt, side="right") - 1
     nspk = 0
     if piece < 0:
         return 0
     for j in range(rate_values.shape[1]):
-        if rate_values[piece, j] > 0.0 and uniform(seed, stream, j, step, 0) < rate_values[piece, j] * dt:
+        if rate_values[piece, j] > 0.0 and uniform32(seed, stream, j, step, 0) < rate_values[piece, j] * dt:
             spikes[nspk] = j
             nspk += 1
     return nspk
