@@ -92,7 +92,6 @@ def run_brian(duration, plastic):
     mon = b2.SpikeMonitor(neurons)
     net = b2.Network(neurons, ext, ee, *static, mon)
     net.run(duration * b2.second)
-    b2.device.build(run=True)
     end = time.perf_counter()
     return dict(wall=end - start, run=b2.device._last_run_time, spikes=int(mon.num_spikes))
 

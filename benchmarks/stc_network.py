@@ -43,7 +43,7 @@ def run_brian(pattern_size, device, duration):
 
     if device == "cpp_standalone":
         import tempfile
-        b2.set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="brian_stc_"))
+        b2.set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="brian_stc_"), build_on_run=True)
     else:
         b2.prefs.codegen.target = "cython"
     b2.defaultclock.dt = 0.2 * ms
@@ -104,8 +104,6 @@ def run_brian(pattern_size, device, duration):
     net = b2.Network(neurons, ee, *static, spikes)
     start = time.perf_counter()
     net.run(duration * second)
-    if device == "cpp_standalone":
-        b2.device.build(run=True)
     wall = time.perf_counter() - start
     loop = b2.device._last_run_time if device == "cpp_standalone" else wall
     return dict(wall=wall, loop=loop, spikes=int(spikes.num_spikes))

@@ -37,6 +37,15 @@ from ..core.params import check
 from ..core.rng import normal
 
 
+@njit(cache=True, inline="always")
+def _current_response(dt, tau, decay_v, tau_syn, decay_syn):
+    """V response (per unit charge density I/C) over dt to a current I e^(-t/tau_syn) starting
+    at the beginning of the step, for membrane time constant tau (exact)."""
+    if abs(tau_syn - tau) > 1e-9 * tau_syn:
+        return tau * tau_syn / (tau_syn - tau) * (decay_syn - decay_v)
+    return dt * decay_v
+
+
 @njit(cache=True)
 def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
              in_delta, in_current, in_exc, in_inh, I_bg, mu_bg, sigma_bg, I_stim, mu_stim, sigma_stim,
@@ -48,6 +57,9 @@ def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
     decay_ou = math.exp(-dt / tau_ou)
     spread_ou = math.sqrt(1.0 - decay_ou * decay_ou)
     noise = sigma * math.sqrt(dt)
+    tau_L = C / g_L  # without conductance input (the common case) the factors are shared
+    decay_L = math.exp(-dt / tau_L)
+    syn_L = _current_response(dt, tau_L, decay_L, tau_syn, decay_syn) / C
     nspk = 0
     for j in range(V.shape[0]):
         if sigma_bg[j] > 0.0 or I_bg[j] != mu_bg[j]:
@@ -64,16 +76,16 @@ def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
             V[j] = V_reset
         else:
             v = V[j] + in_delta[j] / g_L
-            g_tot = g_L + g_e[j] + g_i[j]
-            tau = C / g_tot
-            decay_v = math.exp(-dt / tau)
-            v_inf = (g_L * E_L + g_e[j] * E_e + g_i[j] * E_i + I_ext[j] + I_bg[j] + I_stim[j]) / g_tot
-            v = v_inf + (v - v_inf) * decay_v
-            if I_syn[j] != 0.0:  # exact response to the exponentially decaying current
-                if abs(tau_syn - tau) > 1e-9 * tau_syn:
-                    v += I_syn[j] / C * tau * tau_syn / (tau_syn - tau) * (decay_syn - decay_v)
-                else:
-                    v += I_syn[j] / C * dt * decay_v
+            if g_e[j] == 0.0 and g_i[j] == 0.0:
+                v_inf = E_L + (I_ext[j] + I_bg[j] + I_stim[j]) / g_L
+                v = v_inf + (v - v_inf) * decay_L + I_syn[j] * syn_L
+            else:
+                g_tot = g_L + g_e[j] + g_i[j]
+                tau = C / g_tot
+                decay_v = math.exp(-dt / tau)
+                v_inf = (g_L * E_L + g_e[j] * E_e + g_i[j] * E_i + I_ext[j] + I_bg[j] + I_stim[j]) / g_tot
+                v = v_inf + (v - v_inf) * decay_v
+                v += I_syn[j] * _current_response(dt, tau, decay_v, tau_syn, decay_syn) / C
             if noise > 0.0:
                 v += noise * normal(seed, stream, j, step, 0)
             if v > V_th:
