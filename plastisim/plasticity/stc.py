@@ -107,33 +107,41 @@ class STCEvent(STC):
         h = s.h[k]
         z = s.z[k]
         h_before = h
-        u_p = min(p.tau_c * log(c0 / p.theta_p), total) if c0 >= p.theta_p else 0.0
-        u_d = min(p.tau_c * log(c0 / p.theta_d), total) if c0 >= p.theta_d else 0.0
         rate_z = n.p[j] * p.f_int / p.tau_z
-        for segment in range(3):
-            on_p = 1.0 if segment == 0 else 0.0
-            on_d = 1.0 if segment < 2 else 0.0
-            length = u_p if segment == 0 else (u_d - u_p if segment == 1 else total - u_d)
-            if length <= 0.0:
-                continue
-            tagged = length
-            if segment == 2 and fabs(h - p.h0) >= p.theta_tag:
-                tagged = min(length, p.tau_h / 0.1 * log(fabs(h - p.h0) / p.theta_tag))
-            if rate_z > 0.0:
-                if h - p.h0 >= p.theta_tag:
+        calm = total
+        if c0 >= p.theta_d:  # supra-threshold segments: both thresholds, then depression only
+            u_p = min(p.tau_c * log(c0 / p.theta_p), total) if c0 >= p.theta_p else 0.0
+            u_d = min(p.tau_c * log(c0 / p.theta_d), total)
+            calm = total - u_d
+            for segment in range(2):
+                on_p = 1.0 - segment
+                length = u_p if segment == 0 else u_d - u_p
+                if length <= 0.0:
+                    continue
+                if rate_z > 0.0:
+                    if h - p.h0 >= p.theta_tag:
+                        z = 1.0 - (1.0 - z) * exp(-rate_z * length)
+                    elif p.h0 - h >= p.theta_tag:
+                        z = -0.5 + (z + 0.5) * exp(-rate_z * length)
+                b = 0.1 + p.gamma_p * on_p + p.gamma_d
+                h_inf = (0.1 * p.h0 + p.gamma_p * p.h_upper * on_p) / b
+                decay = exp(-b * length / p.tau_h)
+                h = h_inf + (h - h_inf) * decay
+                h += p.sigma_pl * sqrt((on_p + 1.0) * (1.0 - decay * decay) / (2.0 * b)) * randn(segment)
+        if c0 > 0.0:
+            s.c[k] = c0 * exp(-total / p.tau_c)
+        if calm > 0.0:  # below both thresholds: exact relaxation, tag kept until |h - h0| < theta_tag
+            distance = fabs(h - p.h0)
+            if rate_z > 0.0 and distance >= p.theta_tag:
+                tagged = min(calm, p.tau_h / 0.1 * log(distance / p.theta_tag))
+                if h > p.h0:
                     z = 1.0 - (1.0 - z) * exp(-rate_z * tagged)
-                elif p.h0 - h >= p.theta_tag:
+                else:
                     z = -0.5 + (z + 0.5) * exp(-rate_z * tagged)
-            b = 0.1 + p.gamma_p * on_p + p.gamma_d * on_d
-            h_inf = (0.1 * p.h0 + p.gamma_p * p.h_upper * on_p) / b
-            decay = exp(-b * length / p.tau_h)
-            h = h_inf + (h - h_inf) * decay
-            if on_d > 0.0:
-                h += p.sigma_pl * sqrt((on_p + on_d) * (1.0 - decay * decay) / (2.0 * b)) * randn(segment)
+            h = p.h0 + (h - p.h0) * exp(-0.1 * calm / p.tau_h)
         n.S[j] += fabs(h - p.h0) - fabs(h_before - p.h0)
         s.h[k] = h
         s.z[k] = z
-        s.c[k] = c0 * exp(-total / p.tau_c)
         s.t_last[k] = t
         s.w[k] = (h + p.h0 * z) / p.R_mem
 
