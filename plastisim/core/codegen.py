@@ -64,7 +64,7 @@ class Kernel:
         modules = sorted(set(self.imports.values()) | {"plastisim.core.rng"})
         digest = hashlib.sha1("".join(inspect.getsource(sys.modules[m]) for m in modules).encode())
         imports += f"\n# kernels: {digest.hexdigest()}"
-        functions = "\n\n".join(f"@njit(cache=True)\n{src}" for src in self.functions)
+        functions = "\n\n".join(f"@njit(cache=True, error_model=\"numpy\")\n{src}" for src in self.functions)
         self.source = (
             "import math\nimport numpy as np\nfrom numba import njit\n"
             "from math import exp, sqrt, log, fabs\n"
