@@ -83,18 +83,9 @@ def normal(seed, stream, element, step, draw):
 
 
 @njit(cache=True)
-def normal_array(seed, stream, n, step, draw):
-    """N(0, 1) draws for elements 0..n-1 (vectorised helper for set-up and tests)."""
+def sample_array(seed, stream, n, step, draw, gaussian):
+    """Draws for elements 0..n-1: N(0, 1) if ``gaussian`` else U(0, 1) (set-up and tests)."""
     out = np.empty(n)
     for i in range(n):
-        out[i] = normal(seed, stream, i, step, draw)
-    return out
-
-
-@njit(cache=True)
-def uniform_array(seed, stream, n, step, draw):
-    """U(0, 1) draws for elements 0..n-1 (vectorised helper for set-up and tests)."""
-    out = np.empty(n)
-    for i in range(n):
-        out[i] = uniform(seed, stream, i, step, draw)
+        out[i] = normal(seed, stream, i, step, draw) if gaussian else uniform(seed, stream, i, step, draw)
     return out
