@@ -13,7 +13,7 @@ The synapse delivers the current weight w / R_mem (A) to an exponential current 
 
 Scheme (clock driven, also valid with the long fast-forward step): with the threshold
 indicators frozen over a step, h follows a linear SDE whose Ornstein-Uhlenbeck step is exact
-(mean and variance); calcium decays exactly; z and p are advanced exactly for p and the tags
+(mean and variance) -- or, with ``euler = 1``, the Euler-Maruyama step of the paper; calcium decays exactly; z and p are advanced exactly for p and the tags
 frozen over the step. The neuron sum is accumulated by the synapses in ``on_step`` and used by
 ``on_neuron_step`` in the same step.
 """
@@ -29,7 +29,7 @@ class STC(Rule):
     parameters = dict(h0=H0, h_upper=10e-3, t_c_delay=18.8e-3, c_pre=1.0, c_post=0.2758,
                       tau_c=48.8e-3, tau_h=688.4, tau_p=3600.0, tau_z=3600.0, gamma_p=1645.6,
                       gamma_d=313.1, theta_p=3.0, theta_d=1.2, sigma_pl=2.90436e-3, p_max=10e-3,
-                      theta_pro=0.5 * H0, theta_tag=0.2 * H0, f_int=100.0, R_mem=10e6)
+                      theta_pro=0.5 * H0, theta_tag=0.2 * H0, f_int=100.0, R_mem=10e6, euler=0.0)
     units = dict(h0="V", h_upper="V", t_c_delay="s", tau_c="s", tau_h="s", tau_p="s", tau_z="s",
                  sigma_pl="V", p_max="mol/m^3", theta_pro="V", theta_tag="V", f_int="m^3/mol",
                  R_mem="ohm")
@@ -57,10 +57,15 @@ class STC(Rule):
         on_d = 1.0 if c >= p.theta_d else 0.0
         b = 0.1 + p.gamma_p * on_p + p.gamma_d * on_d
         h_inf = (0.1 * p.h0 + p.gamma_p * p.h_upper * on_p) / b
-        decay = exp(-b * dt / p.tau_h)
-        h_new = h_inf + (h - h_inf) * decay
-        if on_p + on_d > 0.0:
-            h_new += p.sigma_pl * sqrt((on_p + on_d) * (1.0 - decay * decay) / (2.0 * b)) * randn()
+        if p.euler > 0.0:  # Euler-Maruyama (independent check of the exact step)
+            h_new = h + (h_inf - h) * b * dt / p.tau_h
+            if on_p + on_d > 0.0:
+                h_new += p.sigma_pl * sqrt((on_p + on_d) * dt / p.tau_h) * randn()
+        else:
+            decay = exp(-b * dt / p.tau_h)
+            h_new = h_inf + (h - h_inf) * decay
+            if on_p + on_d > 0.0:
+                h_new += p.sigma_pl * sqrt((on_p + on_d) * (1.0 - decay * decay) / (2.0 * b)) * randn()
         capture = exp(-n.p[j] * p.f_int * dt / p.tau_z)
         if h - p.h0 >= p.theta_tag:
             z = 1.0 - (1.0 - z) * capture

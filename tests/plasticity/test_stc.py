@@ -1,5 +1,6 @@
 """STC rule: calcium jumps, fast-forward vs full integration, PRP threshold."""
 import numpy as np
+import pytest
 
 import plastisim as ps
 from plastisim.plasticity.stc import STC
@@ -71,20 +72,20 @@ def test_no_prp_below_threshold():
     assert np.all(syn.neuron_state["p"] == 0) and np.all(syn.state["z"] == 0)
 
 
-def test_event_driven_and_clock_driven_stc_agree():
-    # 400 synapses per rule under 100-Hz Poisson trains (1 s for half, silence for the rest),
+@pytest.mark.parametrize("euler", [0.0, 1.0])
+def test_event_driven_and_clock_driven_stc_agree(euler):
+    # 400 synapses per rule under 100-Hz Poisson trains for 1 s,
     # background OU input to the neurons; then 1 h of fast-forward. Means must agree within
     # 4 standard errors (h) and 2 % (z, p: deterministic given the tags).
     from plastisim.plasticity.stc import STCEvent
 
-    def run(rule_cls, n=200):
+    def run(rule, n=200):
         net = ps.Network(dt=0.2e-3, seed=3)
         rates = np.zeros((3, 2 * n))
         rates[1] = 100.0
         pre = net.add(ps.PoissonSource(2 * n, rates, times=[0.0, 1.0, 2.0]))
         post = net.add(ps.LIF(n, **LIF))
         post.switch_ou("bg", slice(None), mu=0.15e-9, sigma=0.5e-9)
-        rule = rule_cls()
         syn = net.connect(pre, post, (np.arange(2 * n), np.arange(2 * n) % n),
                           weight=rule.params["h0"] / rule.params["R_mem"], delay=3e-3,
                           port="current", rule=rule)
@@ -98,7 +99,8 @@ def test_event_driven_and_clock_driven_stc_agree():
             sim.advance(syn)
         return h, syn.state["z"].mean(), syn.neuron_state["p"].mean()
 
-    (h_a, z_a, p_a), (h_b, z_b, p_b) = run(STC), run(STCEvent)
+    # clock driven (exact OU steps or Euler-Maruyama) vs event driven
+    (h_a, z_a, p_a), (h_b, z_b, p_b) = run(STC(euler=euler)), run(STCEvent())
     assert h_a.mean() > 7e-3  # strong potentiation
     assert abs(h_a.mean() - h_b.mean()) < 4 * np.sqrt(h_a.var() / h_a.size + h_b.var() / h_b.size)
     assert abs(z_a - z_b) < 0.02 * abs(z_a) and abs(p_a - p_b) < 0.02 * p_a
