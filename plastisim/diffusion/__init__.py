@@ -1,0 +1,1 @@
+"""Cable, particle and volume diffusion (not implemented yet: spec sections 4 and 7)."""

@@ -31,6 +31,7 @@ import numpy as np
 from scipy import stats
 
 import plastisim as ps
+from plastisim.analysis import pattern_completion, window_rates
 from plastisim.plasticity.stc import STCEvent
 
 from .base import param
@@ -120,23 +121,16 @@ def run_realization(p, seed, progress=False):
                     exc.switch_ou("stim", idx)
     sim.advance(ee)
     window = (t_recall - 0.15, t_recall + 0.35)
-    rate_exc = _rates(spk_exc, p.n_exc, window)
-    rate_inh = _rates(spk_inh, p.n_inh, window)
-    n_as = len(recalled)
-    nu_as, nu_ans = rate_exc[:n_as].mean(), rate_exc[n_as:p.pattern_size].mean()
-    nu_ctrl = rate_exc[p.pattern_size:].mean()
-    summary = dict(Q=(nu_ans - nu_ctrl) / nu_as, nu_as=nu_as, nu_ans=nu_ans, nu_ctrl=nu_ctrl,
-                   nu_inh=rate_inh.mean(), **_weight_summary(ee, assembly))
+    rate_exc = window_rates(spk_exc.t, spk_exc.i, p.n_exc, window)
+    rate_inh = window_rates(spk_inh.t, spk_inh.i, p.n_inh, window)
+    Q, nu_as, nu_ans, nu_ctrl = pattern_completion(rate_exc, len(recalled), p.pattern_size)
+    summary = dict(Q=Q, nu_as=nu_as, nu_ans=nu_ans, nu_ctrl=nu_ctrl, nu_inh=rate_inh.mean(),
+                   **_weight_summary(ee, assembly))
     data = dict(spikes_exc_t=spk_exc.t, spikes_exc_i=spk_exc.i, spikes_inh_t=spk_inh.t,
                 spikes_inh_i=spk_inh.i)
     if weights_after_learning is not None:
         data["weights_after_learning"] = weights_after_learning
     return summary, data, sim.wall_time, len(spk_exc.t) + len(spk_inh.t)
-
-
-def _rates(mon, n, window):
-    inside = (mon.t >= window[0]) & (mon.t < window[1])
-    return np.bincount(mon.i[inside], minlength=n) / (window[1] - window[0])
 
 
 def _weight_summary(ee, assembly):
