@@ -17,7 +17,7 @@ class Population:
 
     Subclasses set ``kernel`` (a numba function with signature ``(step, dt, seed, stream,
     *state arrays, *parameters, spikes) -> number of spikes``), ``state_names``,
-    ``param_names``, ``defaults``, ``units`` and ``ports`` (input ports; port ``x`` adds
+    ``param_names``, ``defaults`` and ``ports`` (input ports; port ``x`` adds
     into state array ``in_x``).
     """
 
@@ -26,7 +26,6 @@ class Population:
     param_names = ()
     ports = ()
     defaults = {}
-    units = {}
 
     def __init__(self, n, name=None, **params):
         if int(n) != n or n < 1:

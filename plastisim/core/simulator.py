@@ -27,8 +27,7 @@ class Simulator:
             if hasattr(pop, "prepare"):
                 pop.prepare(net.dt)
             pop._spikes = np.zeros(pop.n, dtype=np.int64)
-        for mon in net.monitors:
-            mon._buf = {}
+        for mon in net.monitors:  # spike buffers persist; the others are made per chunk
             if isinstance(mon, SpikeMonitor):
                 mon._buf = dict(mask=mon.mask, steps=np.zeros(4 * mon.target.n + 1024, dtype=np.int64),
                                 index=np.zeros(4 * mon.target.n + 1024, dtype=np.int64),
@@ -73,21 +72,28 @@ class Simulator:
         return done
 
     def fast_forward(self, duration, dt_ff):
-        """Skip ``duration`` seconds integrating only the rules' continuous dynamics
-        (``on_step``, ``on_neuron_step``) with the long step ``dt_ff`` (a multiple of dt).
+        """Skip ``duration`` seconds integrating only the rules' slow dynamics with the long
+        step ``dt_ff`` (a multiple of dt): per long step, event-driven rules are brought up to
+        date (``advance``), then ``on_step`` and ``on_neuron_step`` run with dt = dt_ff.
 
         Neurons, sources, spike delivery and monitors are not run; spikes in flight are
-        dropped. Used for slow consolidation phases between stimulation windows.
+        dropped. Used for slow consolidation phases between stimulation windows. A value that
+        becomes NaN/inf stops the run with its variable, element and the skipped interval.
         """
         dt = self.net.dt
         ratio = max(1, int(round(check("dt_ff", dt_ff, dt) / dt)))
         total = int(round(check("duration", duration, 0.0) / dt))
         full, rest = divmod(total, ratio)
         values = self.kernel.values()
+        snapshot = {key: arr.copy() for key, arr in self.state_arrays()}
         if full:
             self.kernel.module.fast_forward(self.step, full, dt, self.net.seed, ratio, *values)
         if rest:
             self.kernel.module.fast_forward(self.step + full * ratio, 1, dt, self.net.seed, rest, *values)
+        bad = self._first_new_non_finite(snapshot)
+        if bad is not None:
+            raise SimulationError(f"non-finite value in {bad[0]}, element {bad[1]}, during the "
+                                  f"fast-forward from t = {self.t:.6g} s to {(self.step + total) * dt:.6g} s")
         for proj in self.net.projections:
             for suffix, _ in proj.channels():
                 getattr(proj, "queue_count" + suffix)[:] = 0

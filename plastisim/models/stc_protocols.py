@@ -120,7 +120,10 @@ def run(p, seed=0, progress=False):
     def advance(until, fast):
         while sim.t < until - p.dt / 2:
             step = min(p.sample - sim.t % p.sample or p.sample, until - sim.t)
-            sim.fast_forward(step, p.dt_ff) if fast else sim.run(step, progress=progress)
+            if fast:
+                sim.fast_forward(step, p.dt_ff)
+            else:
+                sim.run(step, progress=progress)
             sample()
 
     last = max(float(np.max(o + d)) for o, d, _ in (windows(proto, p.stet_spacing) for _, proto in inputs))

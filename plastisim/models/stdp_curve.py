@@ -15,7 +15,7 @@ Readouts (``summary``): ``lag`` (s, lag seen by each synapse after rounding to t
 of the pair kernel over all pre/post pairs, exact for this rule when no clipping binds) and
 ``max_relative_error`` (max |error| / max |expected|).
 """
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,8 +58,7 @@ def run(p, seed=0, progress=False):
 
     t_pre = [pre_spikes.t[pre_spikes.i == m] + p.dt for m in range(p.n_lags)]  # arrival times
     t_post = [post_spikes.t[post_spikes.i == m] for m in range(p.n_lags)]
-    expected = np.array([pair_kernel_sum(a, b, **{k: v for k, v in asdict(p).items()
-                                                   if k in ("tau_pre", "tau_post", "A_pre", "A_post")})
+    expected = np.array([pair_kernel_sum(a, b, p.tau_pre, p.tau_post, p.A_pre, p.A_post)
                          for a, b in zip(t_pre, t_post)])
     change = syn.w[np.argsort(syn.pre)] - p.w0
     seen_lag = np.array([b[0] - a[0] for a, b in zip(t_pre, t_post)])

@@ -116,9 +116,6 @@ class LIF(Population):
     ports = ("delta", "current", "exc", "inh")
     defaults = dict(C=1e-9, g_L=1e-7, E_L=-65e-3, V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3,
                     tau_syn=5e-3, tau_e=5e-3, tau_i=10e-3, E_e=0.0, E_i=-80e-3, sigma=0.0, tau_ou=5e-3)
-    units = dict(C="F", g_L="S", E_L="V", V_th="V", V_reset="V", t_ref="s", tau_syn="s",
-                 tau_e="s", tau_i="s", E_e="V", E_i="V", sigma="V/sqrt(s)", tau_ou="s", V="V",
-                 I_ext="A", I_bg="A", I_stim="A")
 
     def __init__(self, n, V_init=None, I_ext=0.0, name=None, **params):
         super().__init__(n, name=name, **params)

@@ -21,12 +21,10 @@ from .rule import Rule
 
 GB_PARAMETERS = dict(tau_c=20e-3, tau_w=150.0, gamma_p=321.808, gamma_d=200.0, theta_p=1.3,
                      theta_d=1.0, sigma=2.8248, w_star=0.5, c_pre=1.0, c_post=2.0, D=13.7e-3)
-GB_UNITS = dict(tau_c="s", tau_w="s", D="s")
 
 
 class _GBBase(Rule):
     parameters = dict(GB_PARAMETERS)
-    units = GB_UNITS
     delayed_pre = "D"
 
     def validate(self, params):
@@ -46,7 +44,6 @@ class CalciumGB(_GBBase):
     """Event-driven Graupner-Brunel rule (see module docstring); w is the synaptic efficacy rho."""
 
     parameters = dict(GB_PARAMETERS, max_step=10e-3)
-    units = dict(GB_UNITS, max_step="s")
     synapse_state = dict(c=0.0, t_last=0.0)
 
     def validate(self, params):

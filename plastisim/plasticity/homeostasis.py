@@ -14,7 +14,6 @@ class SpikeHomeostasis(Rule):
     """Weight in the units of the projection (A for delta current synapses)."""
 
     parameters = dict(dw_plus=0.35e-9, dw_minus=0.35e-9, w_max=5e-9)
-    units = dict(dw_plus="weight", dw_minus="weight", w_max="weight")
 
     def validate(self, params):
         check("dw_plus", params["dw_plus"], 0.0)

@@ -2,7 +2,7 @@
 
 A rule is a subclass of :class:`Rule` with
 
-* ``parameters`` -- ``{name: default}`` (SI units; ``units`` gives them for docs),
+* ``parameters`` -- ``{name: default}`` (SI units, given in the rule's docstring),
 * ``synapse_state`` -- per-synapse variables with initial values, numbers or parameter names
   (``w`` always exists; its initial value is the projection's weight),
 * ``neuron_state`` -- per-postsynaptic-neuron variables (sums over a neuron's synapses,
@@ -57,7 +57,6 @@ class Rule:
     """Base class of plasticity rules; see the module docstring."""
 
     parameters = {}
-    units = {}
     synapse_state = {}
     neuron_state = {}
     delayed_pre = None

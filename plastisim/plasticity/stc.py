@@ -8,6 +8,9 @@
     late phase     tau_z dz/dt = p f_int (1 - z) H(h - h0 - theta_tag) - p f_int (z + 0.5) H(h0 - h - theta_tag)
     PRP (neuron)   tau_p dp/dt = -p + p_max H(sum_synapses |h - h0| - theta_pro)          (mol/m^3)
 
+Units: h, h0, h_upper, sigma_pl, theta_tag, theta_pro in V; times in s; p, p_max in mol/m^3
+(10 umol/l = 10e-3 mol/m^3); f_int in m^3/mol (0.1 l/umol = 100 m^3/mol); R_mem in ohm.
+
 The synapse delivers the current weight w / R_mem (A) to an exponential current port
 (psp of w volts through the membrane resistance, spec 5.1).
 
@@ -30,9 +33,6 @@ class STC(Rule):
                       tau_c=48.8e-3, tau_h=688.4, tau_p=3600.0, tau_z=3600.0, gamma_p=1645.6,
                       gamma_d=313.1, theta_p=3.0, theta_d=1.2, sigma_pl=2.90436e-3, p_max=10e-3,
                       theta_pro=0.5 * H0, theta_tag=0.2 * H0, f_int=100.0, R_mem=10e6, euler=0.0)
-    units = dict(h0="V", h_upper="V", t_c_delay="s", tau_c="s", tau_h="s", tau_p="s", tau_z="s",
-                 sigma_pl="V", p_max="mol/m^3", theta_pro="V", theta_tag="V", f_int="m^3/mol",
-                 R_mem="ohm")
     synapse_state = dict(h="h0", z=0.0, c=0.0)
     neuron_state = dict(p=0.0, S=0.0)
     delayed_pre = "t_c_delay"

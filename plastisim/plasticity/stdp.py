@@ -21,8 +21,6 @@ class PairSTDP(Rule):
 
     parameters = dict(tau_pre=20e-3, tau_post=20e-3, A_pre=0.01e-6, A_post=-0.0105e-6,
                       w_min=0.0, w_max=10e-6)
-    units = dict(tau_pre="s", tau_post="s", A_pre="weight", A_post="weight",
-                 w_min="weight", w_max="weight")
     synapse_state = dict(a_pre=0.0, a_post=0.0, t_last=0.0)
 
     def validate(self, params):

@@ -78,3 +78,23 @@ def test_nan_during_run_stops_with_variable_element_and_time():
     sim = ps.Simulator(net, chunk_steps=1000)
     with pytest.raises(ps.SimulationError, match=r"synapse/w, element 2, at t = 0.0124 s \(step 124\)"):
         sim.run(1.0)
+
+
+class Exploding(ps.Rule):
+    """Test rule with continuous dynamics that overflow after t_bad."""
+
+    parameters = dict(t_bad=100.0)
+
+    def on_step(s, p, k, t):
+        s.w[k] = s.w[k] if t < p.t_bad else s.w[k] / 0.0
+
+
+def test_nan_during_fast_forward_stops_with_variable_and_interval():
+    net = ps.Network(dt=1e-3)
+    a, b = net.add(ps.PoissonSource(2, 1.0)), net.add(ps.LIF(1))
+    net.connect(a, b, "all_to_all", weight=1e-12, rule=Exploding())
+    sim = ps.Simulator(net)
+    sim.fast_forward(50.0, 10.0)
+    with pytest.raises(ps.SimulationError, match=r"synapse/w, element 0, during the fast-forward "
+                                                  r"from t = 50 s to 250 s"):
+        sim.fast_forward(200.0, 10.0)

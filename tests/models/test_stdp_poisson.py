@@ -19,6 +19,11 @@ def test_reference_inputs_give_the_indicative_trajectory():
     assert d["w"].max() < 50e-6
 
 
-def test_poisson_inputs_run():
-    r = stdp_poisson.run(make_params(stdp_poisson.Params, {"inputs": "poisson", "duration": "0.5s"}), seed=3)
-    assert r["summary"]["n_spikes"] > 0
+def test_poisson_inputs():
+    # silent inputs: no spikes, weight unchanged; 48-Hz Poisson inputs: the neuron fires and
+    # the weight moves
+    silent = stdp_poisson.run(make_params(stdp_poisson.Params, {"inputs": "poisson", "rate_e": 0,
+                                                                "rate_i": 0, "duration": "0.5s"}), seed=3)
+    assert silent["summary"]["n_spikes"] == 0 and silent["summary"]["final_weight"] == 1e-6
+    driven = stdp_poisson.run(make_params(stdp_poisson.Params, {"inputs": "poisson", "duration": "0.5s"}), seed=3)
+    assert driven["summary"]["n_spikes"] > 0 and driven["summary"]["final_weight"] != 1e-6
