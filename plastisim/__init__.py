@@ -6,7 +6,7 @@ from .core.network import Network, Population, Projection
 from .core.simulator import Simulator
 from .io.hdf5 import load_results, save_results
 from .neurons.lif import LIF
-from .neurons.sources import PoissonSource, RegularSource, SpikeTimes
+from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
 from .plasticity.homeostasis import SpikeHomeostasis
 from .plasticity.rule import Rule
 from .plasticity.stdp import PairSTDP
@@ -15,5 +15,5 @@ __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
            "Population", "Projection", "Simulator", "load_results", "save_results", "LIF",
-           "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
+           "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
            "__version__"]

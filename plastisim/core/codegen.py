@@ -6,7 +6,8 @@ source, and compiled by numba with ``cache=True``; a network of the same structu
 the compiled code in any later process. Per time step the loop runs:
 
 1. delivery of queued spikes whose delay has elapsed (weight into the post port, ``on_pre``);
-2. the kernel of every population (sources and neurons) -> this step's spikes;
+2. neuron-level inputs (``PoissonInput``) into their ports, then the kernel of every
+   population (sources and neurons) -> this step's spikes;
 3. ``on_post`` of plastic synapses whose postsynaptic neuron fired;
 4. ``on_step`` (per synapse) and ``on_neuron_step`` (per postsynaptic neuron);
 5. queueing of this step's spikes for delivery ``delay`` steps later;
@@ -42,6 +43,7 @@ class Kernel:
     """Generated ``run_chunk`` of a network and the getters of its arguments."""
 
     def __init__(self, net):
+        self.modes = modes(net)  # compiled in; the simulator rebuilds the kernel when they change
         self.args = []       # (name, getter) in call order
         self.imports = {}    # function name -> module
         self.functions = []  # source of rule callbacks
@@ -99,9 +101,18 @@ class Kernel:
             names = [self._state(pid, pop, key) for key in pop.state_names]
             names += [self.arg(f"{pid}_{key}", (lambda p=pop, k=key: float(p.params[k])))
                       for key in pop.param_names]
+            names += [repr(bool(value)) for value in self.modes[n]]  # literals: the compiler drops unused work
             spk = self.arg(f"{pid}_spikes", lambda p=pop: p._spikes)
             run_pops.append(f"nsp_{pid} = {fn}(step, dt, seed, {n * STREAMS_PER_COMPONENT}, "
                             f"{', '.join(names + [spk])})")
+
+        for m, inp in enumerate(net.inputs):
+            stream = (len(net.populations) + len(projs) + m) * STREAMS_PER_COMPONENT
+            fn = inp.kernel.py_func.__name__
+            self.imports[fn] = inp.kernel.py_func.__module__
+            names = [self._state(f"u{m}", inp, key) for key in inp.state]
+            names.append(self._state(pops[id(inp.post_pop)], inp.post_pop, f"in_{inp.port}"))
+            run_pops.insert(m, f"{fn}(step, dt, seed, {stream}, {', '.join(names)})")
 
         for x, proj in projs:
             xid = f"x{x}"
@@ -226,6 +237,12 @@ class Kernel:
                 stream = stream0 + CALLBACK_STREAM[name]
             calls[name] = f"{fname}({{k}}, {{i}}, {{j}}, t, dt, step, seed, {stream}{tail})"
         return calls
+
+
+def modes(net):
+    """Run-time switches (``Population.modes``) of every population of ``net``."""
+    return tuple(tuple(pop.modes({x.port for x in net.projections + net.inputs if x.post_pop is pop}))
+                 for pop in net.populations)
 
 
 def _load(source):

@@ -16,9 +16,11 @@ class Population:
     """A group of ``n`` elements with struct-of-arrays state and one compiled kernel.
 
     Subclasses set ``kernel`` (a numba function with signature ``(step, dt, seed, stream,
-    *state arrays, *parameters, spikes) -> number of spikes``), ``state_names``,
+    *state arrays, *parameters, *modes, spikes) -> number of spikes``), ``state_names``,
     ``param_names``, ``defaults`` and ``ports`` (input ports; port ``x`` adds
-    into state array ``in_x``).
+    into state array ``in_x``). :meth:`modes` gives switches with which a kernel skips work
+    the network does not need; they are compiled in as constants and re-evaluated at every
+    ``Simulator.run``.
     """
 
     kernel = None
@@ -40,6 +42,11 @@ class Population:
         for key, value in self.params.items():
             check(f"{self.name}.{key}", value)
         self.state = {name: np.zeros(self.n) for name in self.state_names}
+
+    def modes(self, ports):
+        """Boolean switches passed to the kernel after the parameters, given the set of input
+        ``ports`` that receive spikes or Poisson input in the network."""
+        return ()
 
     def array(self, name, value, dtype=float):
         """Broadcast a scalar or per-element value to shape (n,) and check it is finite."""
@@ -113,10 +120,17 @@ class Network:
         if int(seed) != seed or seed < 0:
             raise ParameterError(f"seed = {seed!r} must be an integer >= 0")
         self.seed = int(seed)
-        self.populations, self.projections, self.monitors = [], [], []
+        self.populations, self.projections, self.monitors, self.inputs = [], [], [], []
 
     def add(self, pop):
-        """Add a population and return it."""
+        """Add a population, or an input that writes into a port of one (``PoissonInput``),
+        and return it."""
+        if not isinstance(pop, Population):
+            if getattr(pop, "post_pop", None) not in self.populations:
+                raise ParameterError(f"{pop!r} must be a Population or an input to a population "
+                                     "of this network")
+            self.inputs.append(pop)
+            return pop
         if any(p.name == pop.name for p in self.populations):
             pop.name = f"{pop.name}{len(self.populations)}"
         self.populations.append(pop)

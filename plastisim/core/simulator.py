@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 from tqdm.auto import tqdm
 
-from .codegen import Kernel
+from .codegen import Kernel, modes
 from .errors import ParameterError, SimulationError
 from .network import RateMonitor, SpikeMonitor, StateMonitor
 from .params import check
@@ -35,6 +35,8 @@ class Simulator:
         self.kernel = Kernel(net)
         self.step = 0
         self.wall_time = 0.0
+        self._prepare_monitors(0)
+        self.kernel.run_chunk(0, 0, net.dt, net.seed, *self.kernel.values())  # compile or load now
 
     @property
     def t(self):
@@ -45,6 +47,8 @@ class Simulator:
         duration = check("duration", duration, 0.0)
         total = int(round(duration / self.net.dt))
         start = time.perf_counter()
+        if modes(self.net) != self.kernel.modes:  # e.g. an OU input switched on since the last run
+            self.kernel = Kernel(self.net)
         bar = tqdm(total=round(duration, 9), unit="s", unit_scale=True, disable=not progress,
                    desc="simulated", bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} s [{elapsed}<{remaining}]")
         left = total
@@ -136,10 +140,13 @@ class Simulator:
                 mon.counts.append(buf["counts"][:done].copy())
 
     def state_arrays(self):
-        """(key, array) of every state array: populations, synapses, spike queues."""
+        """(key, array) of every state array: populations, inputs, synapses, spike queues."""
         for pop in self.net.populations:
             for key, arr in pop.state.items():
                 yield f"populations/{pop.name}/{key}", arr
+        for m, inp in enumerate(self.net.inputs):
+            for key, arr in inp.state.items():
+                yield f"inputs/{m}/{key}", arr
         for x, proj in enumerate(self.net.projections):
             for key, arr in proj.state.items():
                 yield f"projections/{x}/synapse/{key}", arr

@@ -49,7 +49,10 @@ def _current_response(dt, tau, decay_v, tau_syn, decay_syn):
 @njit(cache=True)
 def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
              in_delta, in_current, in_exc, in_inh, I_bg, mu_bg, sigma_bg, I_stim, mu_stim, sigma_stim,
-             C, g_L, E_L, V_th, V_reset, t_ref, tau_syn, tau_e, tau_i, E_e, E_i, sigma, tau_ou, spikes):
+             C, g_L, E_L, V_th, V_reset, t_ref, tau_syn, tau_e, tau_i, E_e, E_i, sigma, tau_ou,
+             use_ou, use_syn, use_cond, spikes):
+    """One step of every neuron. ``use_ou``, ``use_syn``, ``use_cond`` (see :meth:`LIF.modes`)
+    skip the OU currents, I_syn and the conductances when they are zero and receive no input."""
     n_ref = int(round(t_ref / dt))
     decay_syn = math.exp(-dt / tau_syn)
     decay_e = math.exp(-dt / tau_e)
@@ -57,35 +60,49 @@ def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
     decay_ou = math.exp(-dt / tau_ou)
     spread_ou = math.sqrt(1.0 - decay_ou * decay_ou)
     noise = sigma * math.sqrt(dt)
+    inv_g_L = 1.0 / g_L
     tau_L = C / g_L  # without conductance input (the common case) the factors are shared
     decay_L = math.exp(-dt / tau_L)
     syn_L = _current_response(dt, tau_L, decay_L, tau_syn, decay_syn) / C
     nspk = 0
     for j in range(V.shape[0]):
-        if sigma_bg[j] > 0.0 or I_bg[j] != mu_bg[j]:
-            I_bg[j] = (mu_bg[j] + (I_bg[j] - mu_bg[j]) * decay_ou
-                       + sigma_bg[j] * spread_ou * normal(seed, stream, j, step, 1))
-        if sigma_stim[j] > 0.0 or I_stim[j] != mu_stim[j]:
-            I_stim[j] = (mu_stim[j] + (I_stim[j] - mu_stim[j]) * decay_ou
-                         + sigma_stim[j] * spread_ou * normal(seed, stream, j, step, 2))
-        I_syn[j] += in_current[j]
-        g_e[j] += in_exc[j]
-        g_i[j] += in_inh[j]
+        I_const = I_ext[j]
+        if use_ou:
+            if sigma_bg[j] > 0.0 or I_bg[j] != mu_bg[j]:
+                I_bg[j] = (mu_bg[j] + (I_bg[j] - mu_bg[j]) * decay_ou
+                           + sigma_bg[j] * spread_ou * normal(seed, stream, j, step, 1))
+            if sigma_stim[j] > 0.0 or I_stim[j] != mu_stim[j]:
+                I_stim[j] = (mu_stim[j] + (I_stim[j] - mu_stim[j]) * decay_ou
+                             + sigma_stim[j] * spread_ou * normal(seed, stream, j, step, 2))
+            I_const += I_bg[j] + I_stim[j]
+        if use_syn:
+            I_syn[j] += in_current[j]
+            in_current[j] = 0.0
+        conductance = False
+        if use_cond:
+            g_e[j] += in_exc[j]
+            g_i[j] += in_inh[j]
+            in_exc[j] = 0.0
+            in_inh[j] = 0.0
+            conductance = g_e[j] != 0.0 or g_i[j] != 0.0
         if refr[j] > 0:
             refr[j] -= 1
             V[j] = V_reset
         else:
-            v = V[j] + in_delta[j] / g_L
-            if g_e[j] == 0.0 and g_i[j] == 0.0:
-                v_inf = E_L + (I_ext[j] + I_bg[j] + I_stim[j]) / g_L
-                v = v_inf + (v - v_inf) * decay_L + I_syn[j] * syn_L
-            else:
+            v = V[j] + in_delta[j] * inv_g_L
+            if conductance:
                 g_tot = g_L + g_e[j] + g_i[j]
                 tau = C / g_tot
                 decay_v = math.exp(-dt / tau)
-                v_inf = (g_L * E_L + g_e[j] * E_e + g_i[j] * E_i + I_ext[j] + I_bg[j] + I_stim[j]) / g_tot
+                v_inf = (g_L * E_L + g_e[j] * E_e + g_i[j] * E_i + I_const) / g_tot
                 v = v_inf + (v - v_inf) * decay_v
-                v += I_syn[j] * _current_response(dt, tau, decay_v, tau_syn, decay_syn) / C
+                if use_syn:
+                    v += I_syn[j] * _current_response(dt, tau, decay_v, tau_syn, decay_syn) / C
+            else:
+                v_inf = E_L + I_const * inv_g_L
+                v = v_inf + (v - v_inf) * decay_L
+                if use_syn:
+                    v += I_syn[j] * syn_L
             if noise > 0.0:
                 v += noise * normal(seed, stream, j, step, 0)
             if v > V_th:
@@ -94,13 +111,12 @@ def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
                 v = V_reset
                 refr[j] = n_ref
             V[j] = v
-        I_syn[j] *= decay_syn
-        g_e[j] *= decay_e
-        g_i[j] *= decay_i
         in_delta[j] = 0.0
-        in_current[j] = 0.0
-        in_exc[j] = 0.0
-        in_inh[j] = 0.0
+        if use_syn:
+            I_syn[j] *= decay_syn
+        if use_cond:
+            g_e[j] *= decay_e
+            g_i[j] *= decay_i
     return nspk
 
 
@@ -128,6 +144,15 @@ class LIF(Population):
         self.state["V"][:] = self.array("V_init", p["E_L"] if V_init is None else V_init)
         self.state["I_ext"][:] = self.array("I_ext", I_ext)
         self.state["refr"] = np.zeros(n, dtype=np.int64)
+
+    def modes(self, ports):
+        """(use_ou, use_syn, use_cond): whether the OU currents, I_syn and the conductances
+        must be integrated, given the input ``ports`` that receive spikes in the network."""
+        s = self.state
+        nonzero = lambda *keys: any(np.any(s[key] != 0.0) for key in keys)
+        return (nonzero("I_bg", "mu_bg", "sigma_bg", "I_stim", "mu_stim", "sigma_stim"),
+                "current" in ports or nonzero("I_syn", "in_current"),
+                bool({"exc", "inh"} & set(ports)) or nonzero("g_e", "g_i", "in_exc", "in_inh"))
 
     @property
     def tau_m(self):

@@ -1,15 +1,18 @@
-"""Spike sources: Poisson (constant or piecewise-constant rate), regular trains, spike lists.
+"""Spike sources: Poisson (constant or piecewise-constant rate), regular trains, spike lists,
+and :class:`PoissonInput`, independent Poisson drive added straight into a neuron port.
 
 Sources are populations without inputs; they can be the presynaptic side of any projection
 and, for plasticity protocols with imposed spike times, also the postsynaptic side.
 A spike due at time t_s is emitted at the first step whose time n*dt >= t_s.
 """
+import math
+
 import numpy as np
 from numba import njit
 
 from ..core.errors import ParameterError
 from ..core.network import Population
-from ..core.rng import uniform32
+from ..core.rng import uniform, uniform32
 
 _EPS = 1e-6  # fraction of dt tolerated when comparing spike times with step times
 
@@ -53,6 +56,64 @@ def spike_list_step(step, dt, seed, stream, event_step, event_index, pointer, sp
         p += 1
     pointer[0] = p
     return nspk
+
+
+@njit(cache=True)
+def poisson_input_step(step, dt, seed, stream, next_arrival, rate, weight, target):
+    """Exact Poisson process per element, time in units of steps: exponential gaps of mean
+    1/(rate dt); every arrival in [step, step + 1) adds ``weight`` to ``target``.
+    ``next_arrival < step`` (new, rate changed, or skipped by a fast-forward) restarts the
+    process at ``step``."""
+    due = np.empty(target.shape[0], dtype=np.int64)
+    n_due = 0
+    for j in range(target.shape[0]):  # branch-free gathering of this step's elements
+        due[n_due] = j
+        n_due += next_arrival[j] < step + 1
+    for q in range(n_due):
+        j = due[q]
+        if rate[j] <= 0.0:
+            next_arrival[j] = np.inf
+            continue
+        mean_gap = 1.0 / (rate[j] * dt)
+        t = next_arrival[j]
+        if t < step:
+            t = step - mean_gap * math.log(uniform(seed, stream, j, step, 0))
+        m = 1
+        while t < step + 1:
+            target[j] += weight[j]
+            t -= mean_gap * math.log(uniform(seed, stream, j, step, m))
+            m += 1
+        next_arrival[j] = t
+
+
+class PoissonInput:
+    """Independent Poisson input of ``rate`` (Hz, scalar or per neuron) with jumps of
+    ``weight`` (units of the port, scalar or per neuron) into input ``port`` of every neuron of
+    ``target``, without spike queues (like Brian 2's ``PoissonInput``, NEST's
+    ``poisson_generator``). Arrival times are drawn exactly (exponential gaps, several arrivals
+    per step possible; N trains of rate r are one train of rate N r). Add with ``net.add``;
+    state: ``rate``, ``weight``, ``next_arrival`` (in steps).
+    """
+
+    kernel = poisson_input_step
+
+    def __init__(self, target, rate, weight, port):
+        if port not in target.ports:
+            raise ParameterError(f"port = {port!r} is not an input of {target.name}; "
+                                 f"allowed: {list(target.ports)}")
+        self.post_pop, self.port = target, port
+        self.state = {"next_arrival": np.full(target.n, -1.0), "rate": np.zeros(target.n),
+                      "weight": target.array("PoissonInput.weight", weight)}
+        self.set_rate(rate)
+
+    def set_rate(self, rate, indices=slice(None)):
+        """Change the rate (Hz) of ``indices`` from now on (their processes restart: exact,
+        as the Poisson process has no memory)."""
+        rate = np.broadcast_to(np.asarray(rate, dtype=float), self.state["rate"][indices].shape)
+        if not np.all(np.isfinite(rate)) or (rate.size and rate.min() < 0):
+            raise ParameterError("PoissonInput.rate must be finite and >= 0 Hz")
+        self.state["rate"][indices] = rate
+        self.state["next_arrival"][indices] = -1.0
 
 
 class PoissonSource(Population):

@@ -30,8 +30,9 @@ class PairSTDP(Rule):
 
     def advance(s, p, k, t):
         gap = t - s.t_last[k]
-        s.a_pre[k] *= exp(-gap / p.tau_pre)
-        s.a_post[k] *= exp(-gap / p.tau_post)
+        decay_pre = exp(-gap / p.tau_pre)
+        s.a_pre[k] *= decay_pre
+        s.a_post[k] *= decay_pre if p.tau_post == p.tau_pre else exp(-gap / p.tau_post)
         s.t_last[k] = t
 
     def on_pre(s, p, k):
