@@ -15,6 +15,7 @@ from ..core.network import Population
 from ..core.rng import uniform, uniform32
 
 _EPS = 1e-6  # fraction of dt tolerated when comparing spike times with step times
+_NEVER = 1e300  # next arrival (in steps) of a silent Poisson input; finite for the NaN/inf check
 
 
 @njit(cache=True)
@@ -72,7 +73,7 @@ def poisson_input_step(step, dt, seed, stream, next_arrival, rate, weight, targe
     for q in range(n_due):
         j = due[q]
         if rate[j] <= 0.0:
-            next_arrival[j] = np.inf
+            next_arrival[j] = _NEVER
             continue
         mean_gap = 1.0 / (rate[j] * dt)
         t = next_arrival[j]

@@ -9,7 +9,8 @@ import plastisim as ps
 
 
 def build(seed=5, sigma=2e-3):
-    """Noisy LIF network with Poisson input, plastic STDP synapses and all monitors."""
+    """Noisy LIF network with Poisson sources and Poisson input, plastic STDP synapses and all
+    monitors."""
     net = ps.Network(dt=1e-4, seed=seed)
     src = net.add(ps.PoissonSource(50, rate=30.0))
     lif = net.add(ps.LIF(20, sigma=sigma, I_ext=0.8e-9, C=1e-9, g_L=1e-7))
@@ -17,6 +18,7 @@ def build(seed=5, sigma=2e-3):
     proj = net.connect(src, lif, "all_to_all", weight=0.3e-9, delay=(1 + np.arange(n_syn) % 5) * 1e-3,
                        port="current", rule=ps.PairSTDP(A_pre=1e-11, A_post=-1e-11, w_max=5e-9))
     rec = net.connect(lif, lif, ps.FixedProbability(0.2), weight=0.5e-9, delay=2e-3, port="delta")
+    net.add(ps.PoissonInput(lif, rate=200.0, weight=0.1e-9, port="delta"))
     mons = dict(spikes=net.record_spikes(lif), v=net.record(lif, "V", indices=[0, 3], interval=5e-4),
                 w=net.record(proj, "w", indices=[0, 1, 2]), rate=net.record_rate(lif))
     return net, proj, rec, mons

@@ -113,3 +113,20 @@ def test_saturating_ou_stimulus_gives_maximal_rate():
     ps.Simulator(net).run(1.0)
     counts = np.bincount(spikes.i, minlength=5)
     assert np.all(np.abs(counts - 1.0 / (P["t_ref"] + dt)) <= 0.1 / (P["t_ref"] + dt))
+
+
+def test_inputs_switched_on_between_runs_take_effect():
+    # the kernel skips OU currents and conductances while they are zero and unused; switching
+    # them on between runs must rebuild it. OU mean 0.5 nA: V -> E_L + mu / g_L = -60 mV
+    net = ps.Network(dt=1e-4, seed=3)
+    lif = net.add(ps.LIF(10, **P))
+    sim = ps.Simulator(net)
+    sim.run(0.01)
+    assert np.all(lif.state["V"] == P["E_L"])
+    lif.switch_ou("bg", slice(None), mu=0.5e-9)
+    sim.run(0.1)  # 10 tau_m
+    np.testing.assert_allclose(lif.state["V"], P["E_L"] + 0.5e-9 / P["g_L"], atol=1e-6)
+    lif.switch_ou("bg", slice(None))
+    lif.state["g_i"][:] = 1e-6  # strong inhibitory conductance pulls V below E_L
+    sim.run(1e-3)
+    assert np.all(lif.state["V"] < P["E_L"] - 1e-3)

@@ -46,3 +46,55 @@ def test_two_spikes_of_one_element_in_one_step_rejected():
     net.add(ps.SpikeTimes(1, [0, 0], [0.0101, 0.0102]))
     with pytest.raises(ps.ParameterError, match="two spikes in one time step"):
         ps.Simulator(net)
+
+
+def counting_network(rate, dt=1e-3, n=1000):
+    """Neurons that only count: no leak (tau_m = 1e12 s), no threshold, 1 mV per arrival."""
+    net = ps.Network(dt=dt, seed=3)
+    lif = net.add(ps.LIF(n, C=1.0, g_L=1e-12, E_L=0.0, V_reset=0.0, V_th=1e9))
+    inp = net.add(ps.PoissonInput(lif, rate, weight=1e-15, port="delta"))
+    return net, lif, inp
+
+
+def test_poisson_input_counts_are_poisson():
+    # 1000 neurons x 1 s at 500 Hz: mean count 500 (s.e. 0.71, tolerance 4 s.e.), Fano factor 1
+    # (s.e. 0.045, tolerance 0.2); per step (dt = 1 ms, lambda = 0.5) P(0) = e^-0.5 and
+    # P(>= 2) = 1 - 1.5 e^-0.5 (50 x 1000 samples, s.e. <= 0.0022, tolerance 0.01)
+    net, lif, _ = counting_network(500.0)
+    mon = net.record(lif, "V", indices=np.arange(50))
+    ps.Simulator(net).run(1.0)
+    counts = lif.state["V"] / 1e-3
+    np.testing.assert_allclose(counts, np.rint(counts), atol=1e-6)
+    assert abs(counts.mean() - 500) < 4 * np.sqrt(500 / 1000)
+    assert abs(counts.var() / counts.mean() - 1) < 0.2
+    per_step = np.rint(np.diff(mon.data, axis=0, prepend=0.0) / 1e-3)
+    assert abs(np.mean(per_step == 0) - np.exp(-0.5)) < 0.01
+    assert abs(np.mean(per_step >= 2) - (1 - 1.5 * np.exp(-0.5))) < 0.01
+
+
+def test_poisson_input_rate_changes_and_fast_forward():
+    rate = np.where(np.arange(1000) < 500, 200.0, 0.0)  # per-neuron rates; half silent
+    net, lif, inp = counting_network(rate)
+    sim = ps.Simulator(net)
+    sim.run(0.5)
+    assert np.all(lif.state["V"][500:] == 0)
+    assert abs(lif.state["V"][:500].mean() / 1e-3 - 100) < 4 * np.sqrt(100 / 500)
+    # a fast-forward skips input (no backlog afterwards); a new rate holds from now on
+    lif.state["V"][:] = 0.0
+    sim.fast_forward(10.0, dt_ff=1.0)
+    inp.set_rate(50.0, slice(500, None))
+    sim.run(0.2)
+    counts = lif.state["V"] / 1e-3
+    assert abs(counts[:500].mean() - 40) < 4 * np.sqrt(40 / 500)
+    assert abs(counts[500:].mean() - 10) < 4 * np.sqrt(10 / 500)
+
+
+def test_poisson_input_errors_name_the_parameter():
+    net = ps.Network()
+    lif = net.add(ps.LIF(3))
+    with pytest.raises(ps.ParameterError, match="port = 'soma' is not an input"):
+        ps.PoissonInput(lif, 10.0, 1e-9, port="soma")
+    with pytest.raises(ps.ParameterError, match="rate must be finite and >= 0 Hz"):
+        ps.PoissonInput(lif, -1.0, 1e-9, port="delta")
+    with pytest.raises(ps.ParameterError, match="must be a Population or an input"):
+        ps.Network().add(ps.PoissonInput(lif, 1.0, 1e-9, port="delta"))
