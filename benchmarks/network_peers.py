@@ -71,25 +71,31 @@ def run_brian(duration, plastic):
     neurons.v = -65 * mV
     exc, inh = neurons[:N_E], neurons[N_E:]
     # 1800 trains of 1 Hz: binomial counts per step, equal to Poisson counts to O(1e-4)
-    ext = b2.PoissonInput(neurons, "v", N=int(RATE_EXT), rate=1 * Hz, weight=J_E * 1e3 * mV)
+    # plastisim's order within a step: add arriving jumps, integrate, threshold; jumps arriving
+    # while refractory are lost (Brian's default adds them after the threshold, kept while refractory)
+    gate, gate_post = "* int(not_refractory)", "* int(not_refractory_post)"
+    ext = b2.PoissonInput(neurons, "v", N=int(RATE_EXT), rate=1 * Hz, weight=f"{J_E * 1e3}*mV {gate}",
+                          when="before_groups")
     if plastic:
         ee = b2.Synapses(exc, exc, """w : volt
             dapre/dt = -apre / tau : volt (event-driven)
             dapost/dt = -apost / tau : volt (event-driven)""",
-            on_pre="v_post += w\napre += A_plus\nw = clip(w + apost, 0*mV, w_max)",
+            on_pre=f"v_post += w {gate_post}\napre += A_plus\nw = clip(w + apost, 0*mV, w_max)",
             on_post="apost += A_minus\nw = clip(w + apre, 0*mV, w_max)",
             namespace=dict(tau=TAU * b2.second, A_plus=A_PLUS * 1e3 * mV, A_minus=A_MINUS * 1e3 * mV,
                            w_max=W_MAX * 1e3 * mV))
     else:
-        ee = b2.Synapses(exc, exc, "w : volt", on_pre="v_post += w")
+        ee = b2.Synapses(exc, exc, "w : volt", on_pre=f"v_post += w {gate_post}")
     ee.connect(condition="i != j", p=P_C)
     ee.w = J_E * 1e3 * mV
     ee.delay = DELAY * b2.second
     static = []
     for pre, post, j, autapses in ((exc, inh, J_E, True), (inh, exc, J_I, True), (inh, inh, J_I, False)):
-        syn = b2.Synapses(pre, post, on_pre=f"v_post += {j * 1e3}*mV", delay=DELAY * b2.second)
+        syn = b2.Synapses(pre, post, on_pre=f"v_post += {j * 1e3}*mV {gate_post}", delay=DELAY * b2.second)
         syn.connect(condition=None if autapses else "i != j", p=P_C)
         static.append(syn)
+    for syn in [ee] + static:
+        syn.pre.when = "before_groups"
     mon = b2.SpikeMonitor(neurons)
     net = b2.Network(neurons, ext, ee, *static, mon)
     net.run(duration * b2.second)

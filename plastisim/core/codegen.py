@@ -119,7 +119,7 @@ class Kernel:
             stream0 = (len(net.populations) + x) * STREAMS_PER_COMPONENT
             a = {key: self.arg(f"{xid}_{key}", (lambda p=proj, k=key: getattr(p, k)))
                  for key in ("pre", "post", "post_ptr", "post_syn") + proj.queue_keys()}
-            w = self._state(f"{xid}_s", proj, "w")
+            block = self.arg(f"{xid}_s", lambda p=proj: p.block)
             calls = self._rule_calls(proj, xid, stream0, pops)
             post = pops[id(proj.post_pop)]
             pre = pops[id(proj.pre_pop)]
@@ -146,7 +146,7 @@ class Kernel:
                             f"    for k in range({start}[seg], {start}[seg + 1]):",
                             f"        j = {a['post']}[k]"]
                 if post_in and name == "on_pre":
-                    deliver.append(f"        {post_in}[j] += {w}[k]")
+                    deliver.append(f"        {post_in}[j] += {block}[k, {proj.columns['w']}]")
                 if name in calls:
                     deliver += ["        " + line for line in event(name, "k", a["pre"] + "[k]", "j")]
                 deliver.append(f"{count}[b] = 0")
@@ -218,12 +218,12 @@ class Kernel:
         post_vars = proj.post_pop.state
         for name, func in rule.callbacks().items():
             fname = f"{xid}_{name}"
-            src, used = translate(rule, name, func, fname, post_vars)
+            src, used = translate(rule, name, func, fname, post_vars, proj.columns)
             self.functions.append(src)
             args = []
             for space, var in used:
                 if space == "s":
-                    args.append(self._state(f"{xid}_s", proj, var))
+                    args.append(self.arg(f"{xid}_s", lambda p=proj: p.block))
                 elif space == "n":
                     args.append(self._state(f"{xid}_n", proj, var, "neuron_state"))
                 elif space == "post":

@@ -36,7 +36,7 @@ Inside a callback these names are available:
 ==========  ===============================================================
 
 plus ``math``, ``np`` and ``exp sqrt log fabs`` from :mod:`math`. The callbacks are
-rewritten into numba kernels (``s.w[k]`` becomes an array argument), so they must use
+rewritten into numba kernels (``s.w[k]`` becomes ``s_[k, 0]``, a row per synapse), so they must use
 only these names and local variables. Between events, rules should integrate exactly
 where they can (e.g. decay a trace by ``exp(-(t - s.t_last[k]) / p.tau)``).
 """
@@ -91,11 +91,13 @@ class Rule:
         return {name: getattr(cls, name) for name in CALLBACKS if getattr(cls, name) is not None}
 
 
-def translate(rule, name, func, new_name, post_vars):
+def translate(rule, name, func, new_name, post_vars, columns):
     """Rewrite callback ``func`` of ``rule`` into plain numba-compilable source.
 
+    ``s.X[idx]`` becomes ``s_[idx, columns[X]]`` (one row of synapse variables per synapse).
     Returns ``(source, used)``: the source of a function ``new_name(k, i, j, t, dt, step,
-    seed, stream, *args)`` and the ordered list of ``(namespace, variable)`` it reads.
+    seed, stream, *args)`` and the ordered list of ``(namespace, variable)`` it reads
+    (``("s", None)`` for the synapse block).
     """
     source = textwrap.dedent(inspect.getsource(func))
     tree = ast.parse(source)
@@ -113,20 +115,42 @@ def translate(rule, name, func, new_name, post_vars):
     draws = [0]
     rule_name = type(rule).__name__
 
+    def namespace_var(node):
+        """(space, var) if ``node`` is ``space.var`` of a known namespace, else None."""
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in NAMESPACES:
+            space, var = node.value.id, node.attr
+            if var not in allowed[space]:
+                raise ParameterError(f"{rule_name}.{name}: unknown name {space}.{var}; "
+                                     f"known: {sorted(allowed[space])}")
+            return space, var
+        return None
+
     class Rewriter(ast.NodeTransformer):
+        def visit_Subscript(self, node):
+            found = namespace_var(node.value)
+            if found is None or found[0] != "s":
+                return self.generic_visit(node)
+            index = self.visit(node.slice)
+            if ("s", None) not in used:
+                used.append(("s", None))
+            row = ast.Tuple(elts=[index, ast.Constant(value=columns[found[1]])], ctx=ast.Load())
+            return ast.copy_location(ast.Subscript(value=ast.Name(id="s_", ctx=ast.Load()), slice=row,
+                                                   ctx=node.ctx), node)
+
         def visit_Attribute(self, node):
             self.generic_visit(node)
-            if isinstance(node.value, ast.Name) and node.value.id in NAMESPACES:
-                space, var = node.value.id, node.attr
-                if var not in allowed[space]:
-                    raise ParameterError(f"{rule_name}.{name}: unknown name {space}.{var}; "
-                                         f"known: {sorted(allowed[space])}")
-                if space == "p" and isinstance(node.ctx, ast.Store):
-                    raise ParameterError(f"{rule_name}.{name}: parameter p.{var} is read only")
-                if (space, var) not in used:
-                    used.append((space, var))
-                return ast.copy_location(ast.Name(id=NAMESPACES[space] + var, ctx=node.ctx), node)
-            return node
+            found = namespace_var(node)
+            if found is None:
+                return node
+            space, var = found
+            if space == "s":
+                raise ParameterError(f"{rule_name}.{name}: synapse variable s.{var} must be indexed, "
+                                     f"e.g. s.{var}[k]")
+            if space == "p" and isinstance(node.ctx, ast.Store):
+                raise ParameterError(f"{rule_name}.{name}: parameter p.{var} is read only")
+            if (space, var) not in used:
+                used.append((space, var))
+            return ast.copy_location(ast.Name(id=NAMESPACES[space] + var, ctx=node.ctx), node)
 
         def visit_Call(self, node):
             self.generic_visit(node)
@@ -148,7 +172,7 @@ def translate(rule, name, func, new_name, post_vars):
     fdef.decorator_list = []
     fdef.name = new_name
     argnames = ["k", "i", "j", "t", "dt", "step", "seed", "stream"]
-    argnames += [NAMESPACES[space] + var for space, var in used]
+    argnames += [NAMESPACES[space] + (var or "") for space, var in used]
     fdef.args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=a) for a in argnames], vararg=None,
                               kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     ast.fix_missing_locations(fdef)

@@ -13,7 +13,8 @@ class Projection:
     """Synapses from ``pre`` to ``post`` with weights, integer-step delays and an optional rule.
 
     Synapses are stored sorted by (presynaptic index, delay); ``pre``, ``post``, ``delay``
-    (s) and ``state['w']`` are in that order. Spikes are queued per (presynaptic neuron,
+    (s) and ``state['w']`` are in that order. ``state[X]`` are views of the columns of
+    ``block`` (one row per synapse); write into them (``state['w'][:] = ...``), do not rebind. Spikes are queued per (presynaptic neuron,
     delay) segment, so delivery costs per spike and synapse reached, not per step.
     """
 
@@ -36,11 +37,16 @@ class Projection:
         self.post_syn = by_post.astype(np.int64)
         self.post_ptr = np.concatenate(([0], np.cumsum(np.bincount(self.post, minlength=post.n))))
         self.queue_len = int(self.delay_steps.max(initial=1)) + 1
-        self.state = {"w": np.asarray(weight, dtype=float)[order]}
+        # synapse variables are the columns of one row per synapse, so that an event in random
+        # synapse order (a postsynaptic spike) touches one cache line instead of one per variable
+        self.columns = {key: c for c, key in enumerate(["w", *(rule.synapse_state if rule else ())])}
+        self.block = np.empty((self.n_syn, len(self.columns)))
+        self.state = {key: self.block[:, c] for key, c in self.columns.items()}
+        self.state["w"][:] = np.asarray(weight, dtype=float)[order]
         self.neuron_state = {}
         if rule is not None:
             for key, value in rule.synapse_state.items():
-                self.state[key] = np.full(self.n_syn, rule.initial(value))
+                self.state[key][:] = rule.initial(value)
             for key, value in rule.neuron_state.items():
                 self.neuron_state[key] = np.full(post.n, rule.initial(value))
         self.queue = np.zeros((self.queue_len, max(len(starts), 1)), dtype=np.int64)
