@@ -25,8 +25,8 @@ from pathlib import Path
 
 from ..plasticity.rule import translate
 
-CALLBACK_STREAM = {"on_pre": 1, "on_post": 2, "on_step": 3, "on_neuron_step": 4,
-                   "on_pre_delayed": 5, "sync": 6}
+CALLBACK_STREAM = {"on_group_step": 0, "on_pre": 1, "on_post": 2, "on_step": 3, "on_neuron_step": 4,
+                   "on_pre_delayed": 5, "sync": 6, "on_pre_group": 7, "on_post_neuron": 15}
 ADVANCE_STREAM = 8  # advance() called in context c draws from stream ADVANCE_STREAM + c
 STREAMS_PER_COMPONENT = 16
 
@@ -127,12 +127,16 @@ class Kernel:
             if proj.port is not None:
                 post_in = self._state(post, proj.post_pop, f"in_{proj.port}")
 
-            def event(name, k, i, j, calls=calls):
+            if proj.rule is not None:
+                a.update({key: self.arg(f"{xid}_{key}", (lambda p=proj, k=key: getattr(p, k)))
+                          for key in ("group", "post_group")})
+
+            def event(name, k, i, j, g, calls=calls):
                 """Call lines for event ``name`` (preceded by the rule's ``advance``)."""
                 lines = []
                 if "advance" in calls:
-                    lines.append(calls["advance"].format(k=k, i=i, j=j, ctx=CALLBACK_STREAM[name]))
-                lines.append(calls[name].format(k=k, i=i, j=j))
+                    lines.append(calls["advance"].format(k=k, i=i, j=j, g=g, ctx=CALLBACK_STREAM[name]))
+                lines.append(calls[name].format(k=k, i=i, j=j, g=g))
                 return lines
 
             for suffix, name in proj.channels():
@@ -148,7 +152,11 @@ class Kernel:
                 if post_in and name == "on_pre":
                     deliver.append(f"        {post_in}[j] += {block}[k, {proj.columns['w']}]")
                 if name in calls:
-                    deliver += ["        " + line for line in event(name, "k", a["pre"] + "[k]", "j")]
+                    group = "seg" if suffix == "" else f"{a['group']}[k]"
+                    deliver += ["        " + line for line in event(name, "k", a["pre"] + "[k]", "j", group)]
+                if name == "on_pre" and "on_pre_group" in calls:
+                    deliver.append("    " + calls["on_pre_group"].format(
+                        k="seg", i=f"{a['pre']}[{start}[seg]]", j="-1", g="seg"))
                 deliver.append(f"{count}[b] = 0")
                 schedule += [f"for q in range(nsp_{pre}):",
                              f"    i = {pre}_spikes[q]",
@@ -156,21 +164,31 @@ class Kernel:
                              f"        b = (step + {delay}[seg]) % {queue}.shape[0]",
                              f"        {queue}[b, {count}[b]] = seg",
                              f"        {count}[b] += 1"]
-            if "on_post" in calls:
+            if "on_post" in calls or "on_post_neuron" in calls:
                 post_events += [f"for q in range(nsp_{post}):",
-                                f"    j = {post}_spikes[q]",
-                                f"    for r in range({a['post_ptr']}[j], {a['post_ptr']}[j + 1]):",
-                                f"        k = {a['post_syn']}[r]"]
-                post_events += ["        " + line for line in event("on_post", "k", a["pre"] + "[k]", "j")]
+                                f"    j = {post}_spikes[q]"]
+                if "on_post" in calls:
+                    post_events += [f"    for r in range({a['post_ptr']}[j], {a['post_ptr']}[j + 1]):",
+                                    f"        k = {a['post_syn']}[r]"]
+                    post_events += ["        " + line for line in
+                                    event("on_post", "k", a["pre"] + "[k]", "j", f"{a['post_group']}[r]")]
+                if "on_post_neuron" in calls:
+                    post_events.append("    " + calls["on_post_neuron"].format(k="j", i="-1", j="j", g="-1"))
             if "on_step" in calls:
                 continuous += [f"for k in range({a['pre']}.shape[0]):",
-                               "    " + calls["on_step"].format(k="k", i=a["pre"] + "[k]", j=a["post"] + "[k]")]
+                               "    " + calls["on_step"].format(k="k", i=a["pre"] + "[k]", j=a["post"] + "[k]",
+                                                               g=f"{a['group']}[k]")]
             if "on_neuron_step" in calls:
                 continuous += [f"for j in range({post}_spikes.shape[0]):",
-                               "    " + calls["on_neuron_step"].format(k="j", i="-1", j="j")]
+                               "    " + calls["on_neuron_step"].format(k="j", i="-1", j="j", g="-1")]
+            if "on_group_step" in calls:
+                start = a["seg_start"]
+                continuous += [f"for g in range({start}.shape[0] - 1):",
+                               "    " + calls["on_group_step"].format(k="g", i=f"{a['pre']}[{start}[g]]",
+                                                                     j="-1", g="g")]
             if "advance" in calls:
                 sync = calls["advance"].format(k="k", i=a["pre"] + "[k]", j=a["post"] + "[k]",
-                                               ctx=CALLBACK_STREAM["sync"])
+                                               g=f"{a['group']}[k]", ctx=CALLBACK_STREAM["sync"])
                 self.syncs[x] = [f"step = step0", "t = step * dt",
                                  f"for k in range({a['pre']}.shape[0]):", "    " + sync]
 
@@ -190,7 +208,8 @@ class Kernel:
                 full.append(f"{count}[0] + {mask}.shape[0] > {steps}.shape[0]")
             elif kind == "StateMonitor":
                 owner = mon.target
-                attr = "state" if mon.var in owner.state else "neuron_state"
+                attr = next(a for a in ("state", "neuron_state", "group_state")
+                            if mon.var in getattr(owner, a, {}))
                 src = self._state(f"{mid}_src", owner, mon.var, attr)
                 index, data, row = (self.arg(f"{mid}_{k}", (lambda mo=mon, k=k: mo._buf[k]))
                                     for k in ("index", "data", "row"))
@@ -226,6 +245,8 @@ class Kernel:
                     args.append(self.arg(f"{xid}_s", lambda p=proj: p.block))
                 elif space == "n":
                     args.append(self._state(f"{xid}_n", proj, var, "neuron_state"))
+                elif space == "grp":
+                    args.append(self._state(f"{xid}_g", proj, var, "group_state"))
                 elif space == "post":
                     args.append(self._state(pops[id(proj.post_pop)], proj.post_pop, var))
                 else:
@@ -235,7 +256,7 @@ class Kernel:
                 stream = f"{stream0 + ADVANCE_STREAM} + {{ctx}}"
             else:
                 stream = stream0 + CALLBACK_STREAM[name]
-            calls[name] = f"{fname}({{k}}, {{i}}, {{j}}, t, dt, step, seed, {stream}{tail})"
+            calls[name] = f"{fname}({{k}}, {{i}}, {{j}}, {{g}}, t, dt, step, seed, {stream}{tail})"
         return calls
 
 

@@ -184,6 +184,7 @@ class Network:
                                                                    low_open=True) / self.dt)))
         states = dict(target.state)
         states.update(getattr(target, "neuron_state", {}))
+        states.update(getattr(target, "group_state", {}))
         if var not in states:
             raise ParameterError(f"{var!r} is not a state variable of {target!r}; "
                                  f"known: {sorted(states)}")

@@ -152,6 +152,8 @@ class Simulator:
                 yield f"projections/{x}/synapse/{key}", arr
             for key, arr in proj.neuron_state.items():
                 yield f"projections/{x}/neuron/{key}", arr
+            for key, arr in proj.group_state.items():
+                yield f"projections/{x}/group/{key}", arr
             for suffix, _ in proj.channels():
                 yield f"projections/{x}/queue{suffix}", getattr(proj, "queue" + suffix)
                 yield f"projections/{x}/queue_count{suffix}", getattr(proj, "queue_count" + suffix)

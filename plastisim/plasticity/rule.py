@@ -6,7 +6,9 @@ A rule is a subclass of :class:`Rule` with
 * ``synapse_state`` -- per-synapse variables with initial values, numbers or parameter names
   (``w`` always exists; its initial value is the projection's weight),
 * ``neuron_state`` -- per-postsynaptic-neuron variables (sums over a neuron's synapses,
-  neuron-level signals),
+  neuron-level signals, postsynaptic traces),
+* ``group_state`` -- per presynaptic group: the synapses of one presynaptic neuron with one
+  delay, which receive the same spikes at the same times (presynaptic traces),
 * callbacks written as ordinary functions (no ``self``), any of:
 
   ``advance``         bring synapse ``k`` from its last update to time ``t`` (exact,
@@ -17,9 +19,16 @@ A rule is a subclass of :class:`Rule` with
   ``on_pre_delayed``  the same spike, ``p.<delayed_pre>`` seconds after it was emitted
                       (e.g. the delayed presynaptic calcium influx); set ``delayed_pre`` to
                       the name of that parameter;
+  ``on_pre_group``    once per spike arriving at group ``g``, after its synapses' ``on_pre``;
   ``on_post``         the postsynaptic neuron ``j`` of synapse ``k`` fired in this step;
+  ``on_post_neuron``  once per spike of postsynaptic neuron ``j``, after its synapses' ``on_post``;
   ``on_step``         once per time step for every synapse (continuous dynamics);
-  ``on_neuron_step``  once per time step for every postsynaptic neuron ``j`` (``k == j``).
+  ``on_neuron_step``  once per time step for every postsynaptic neuron ``j`` (``k == j``);
+  ``on_group_step``   once per time step for every group ``g`` (``k == g``).
+
+Per step the order is: arriving spikes (``on_pre``, ``on_pre_group``), neurons, postsynaptic
+spikes (``on_post``, ``on_post_neuron``), then the ``*_step`` callbacks, which advance the
+state from t to t + dt.
 
 Inside a callback these names are available:
 
@@ -28,7 +37,8 @@ Inside a callback these names are available:
 ``p.X``     parameter ``X`` (scalar, read only)
 ``post.X``  state array ``X`` of the postsynaptic population (e.g. ``post.V``)
 ``n.X[j]``  neuron-level rule variable ``X``
-``k i j``   synapse, presynaptic and postsynaptic index
+``grp.X[g]`` group-level rule variable ``X``
+``k i j g`` synapse, presynaptic neuron, postsynaptic neuron and group index
 ``t dt``    current time and time step (s)
 ``randn()`` standard normal number, independent per synapse and step;
             ``randn(m)`` the m-th of several draws from one call site (m < 2**20)
@@ -47,10 +57,11 @@ import textwrap
 
 from ..core.errors import ParameterError
 
-CALLBACKS = ("advance", "on_pre", "on_pre_delayed", "on_post", "on_step", "on_neuron_step")
+CALLBACKS = ("advance", "on_pre", "on_pre_group", "on_pre_delayed", "on_post", "on_post_neuron",
+             "on_step", "on_neuron_step", "on_group_step")
 SITES = 4096  # draw index = m * SITES + call site
-INDEX_NAMES = ("k", "i", "j", "t", "dt")
-NAMESPACES = {"s": "s_", "p": "p_", "post": "post_", "n": "n_"}
+INDEX_NAMES = ("k", "i", "j", "g", "t", "dt")
+NAMESPACES = {"s": "s_", "p": "p_", "post": "post_", "n": "n_", "grp": "grp_"}
 
 
 class Rule:
@@ -59,13 +70,10 @@ class Rule:
     parameters = {}
     synapse_state = {}
     neuron_state = {}
+    group_state = {}
     delayed_pre = None
-    advance = None
-    on_pre = None
-    on_pre_delayed = None
-    on_post = None
-    on_step = None
-    on_neuron_step = None
+    advance = on_pre = on_pre_group = on_pre_delayed = on_post = on_post_neuron = None
+    on_step = on_neuron_step = on_group_step = None
 
     def __init__(self, **params):
         unknown = set(params) - set(self.parameters)
@@ -95,7 +103,7 @@ def translate(rule, name, func, new_name, post_vars, columns):
     """Rewrite callback ``func`` of ``rule`` into plain numba-compilable source.
 
     ``s.X[idx]`` becomes ``s_[idx, columns[X]]`` (one row of synapse variables per synapse).
-    Returns ``(source, used)``: the source of a function ``new_name(k, i, j, t, dt, step,
+    Returns ``(source, used)``: the source of a function ``new_name(k, i, j, g, t, dt, step,
     seed, stream, *args)`` and the ordered list of ``(namespace, variable)`` it reads
     (``("s", None)`` for the synapse block).
     """
@@ -110,7 +118,7 @@ def translate(rule, name, func, new_name, post_vars, columns):
         raise ParameterError(f"{type(rule).__name__}.{name}: arguments {bad} are not available; "
                              f"a callback may take any of {sorted(known_args)}")
     allowed = {"s": set(rule.synapse_state) | {"w"}, "p": set(rule.params),
-               "post": set(post_vars), "n": set(rule.neuron_state)}
+               "post": set(post_vars), "n": set(rule.neuron_state), "grp": set(rule.group_state)}
     used = []
     draws = [0]
     rule_name = type(rule).__name__
@@ -171,7 +179,7 @@ def translate(rule, name, func, new_name, post_vars, columns):
     fdef = Rewriter().visit(fdef)
     fdef.decorator_list = []
     fdef.name = new_name
-    argnames = ["k", "i", "j", "t", "dt", "step", "seed", "stream"]
+    argnames = ["k", "i", "j", "g", "t", "dt", "step", "seed", "stream"]
     argnames += [NAMESPACES[space] + (var or "") for space, var in used]
     fdef.args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=a) for a in argnames], vararg=None,
                               kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])

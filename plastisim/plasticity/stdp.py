@@ -5,10 +5,12 @@ Plastic Arbor Eqs. 6-8).
     da_post/dt = -a_post/tau_post + A_post * sum_m delta(t - t_post^m)
     dw/dt      = a_pre * sum_m delta(t - t_post^m) + a_post * sum_n delta(t - t_pre^n)
 
-w is clipped to [w_min, w_max] after every update. Event-driven and exact: both traces
-are decayed in closed form from the synapse's last event to the current one.
-At a presynaptic event the (old) weight is delivered first, then a_pre += A_pre and
-w += a_post; at a postsynaptic spike a_post += A_post and w += a_pre.
+w is clipped to [w_min, w_max] after every update. The presynaptic trace a_pre depends only
+on the spikes arriving at a synapse, so it is kept once per group (presynaptic neuron and
+delay); the postsynaptic trace once per postsynaptic neuron. Both decay exactly,
+a <- a e^(-dt/tau) per step, so a synapse event costs no exponential. At an arriving spike
+the (old) weight is delivered first, then w += a_post and a_pre += A_pre; at a postsynaptic
+spike w += a_pre, then a_post += A_post (a pair in one step counts as pre before post).
 """
 import numpy as np
 
@@ -21,27 +23,31 @@ class PairSTDP(Rule):
 
     parameters = dict(tau_pre=20e-3, tau_post=20e-3, A_pre=0.01e-6, A_post=-0.0105e-6,
                       w_min=0.0, w_max=10e-6)
-    synapse_state = dict(a_pre=0.0, a_post=0.0, t_last=0.0)
+    group_state = dict(a_pre=0.0)
+    neuron_state = dict(a_post=0.0)
 
     def validate(self, params):
         check("tau_pre", params["tau_pre"], 0.0, low_open=True)
         check("tau_post", params["tau_post"], 0.0, low_open=True)
         check("w_max", params["w_max"], params["w_min"])
 
-    def advance(s, p, k, t):
-        gap = t - s.t_last[k]
-        decay_pre = exp(-gap / p.tau_pre)
-        s.a_pre[k] *= decay_pre
-        s.a_post[k] *= decay_pre if p.tau_post == p.tau_pre else exp(-gap / p.tau_post)
-        s.t_last[k] = t
+    def on_pre(s, p, n, k, j):
+        s.w[k] = min(max(s.w[k] + n.a_post[j], p.w_min), p.w_max)
 
-    def on_pre(s, p, k):
-        s.a_pre[k] += p.A_pre
-        s.w[k] = min(max(s.w[k] + s.a_post[k], p.w_min), p.w_max)
+    def on_pre_group(grp, p, g):
+        grp.a_pre[g] += p.A_pre
 
-    def on_post(s, p, k):
-        s.a_post[k] += p.A_post
-        s.w[k] = min(max(s.w[k] + s.a_pre[k], p.w_min), p.w_max)
+    def on_post(s, p, grp, k, g):
+        s.w[k] = min(max(s.w[k] + grp.a_pre[g], p.w_min), p.w_max)
+
+    def on_post_neuron(n, p, j):
+        n.a_post[j] += p.A_post
+
+    def on_group_step(grp, p, g, dt):
+        grp.a_pre[g] *= exp(-dt / p.tau_pre)
+
+    def on_neuron_step(n, p, j, dt):
+        n.a_post[j] *= exp(-dt / p.tau_post)
 
 
 def pair_kernel_sum(t_pre, t_post, tau_pre, tau_post, A_pre, A_post):

@@ -44,9 +44,15 @@ class Projection:
         self.state = {key: self.block[:, c] for key, c in self.columns.items()}
         self.state["w"][:] = np.asarray(weight, dtype=float)[order]
         self.neuron_state = {}
+        self.group_state = {}
         if rule is not None:
             for key, value in rule.synapse_state.items():
                 self.state[key][:] = rule.initial(value)
+            # group: the synapses of one presynaptic neuron with one delay (same arrival times)
+            self.group = np.repeat(np.arange(len(starts)), np.diff(self.seg_start))
+            self.post_group = self.group[self.post_syn]
+            for key, value in rule.group_state.items():
+                self.group_state[key] = np.full(len(starts), rule.initial(value))
             for key, value in rule.neuron_state.items():
                 self.neuron_state[key] = np.full(post.n, rule.initial(value))
         self.queue = np.zeros((self.queue_len, max(len(starts), 1)), dtype=np.int64)
