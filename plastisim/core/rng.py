@@ -73,13 +73,19 @@ def uniform32(seed, stream, element, step, draw):
 
 
 @njit(cache=True, inline="always")
-def normal(seed, stream, element, step, draw):
-    """Standard normal N(0, 1) by Box-Muller from one Philox block."""
+def normal_pair(seed, stream, element, step, draw):
+    """Two independent standard normals (Box-Muller: r cos a, r sin a) from one Philox block."""
     x0, x1, x2, x3 = philox4x32(step, draw, element, stream,
                                 np.uint64(seed) & _MASK, np.uint64(seed) >> _SHIFT)
-    u1 = _to_unit(x0, x1)
-    u2 = _to_unit(x2, x3)
-    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+    r = math.sqrt(-2.0 * math.log(_to_unit(x0, x1)))
+    a = 2.0 * math.pi * _to_unit(x2, x3)
+    return r * math.cos(a), r * math.sin(a)
+
+
+@njit(cache=True, inline="always")
+def normal(seed, stream, element, step, draw):
+    """Standard normal N(0, 1): the first of :func:`normal_pair`."""
+    return normal_pair(seed, stream, element, step, draw)[0]
 
 
 @njit(cache=True)

@@ -34,7 +34,7 @@ from numba import njit
 from ..core.errors import ParameterError
 from ..core.network import Population
 from ..core.params import check
-from ..core.rng import normal
+from ..core.rng import normal, normal_pair
 
 
 @njit(cache=True, inline="always")
@@ -65,15 +65,21 @@ def lif_step(step, dt, seed, stream, V, refr, I_syn, g_e, g_i, I_ext,
     decay_L = math.exp(-dt / tau_L)
     syn_L = _current_response(dt, tau_L, decay_L, tau_syn, decay_syn) / C
     nspk = 0
+    # the OU noise of neurons 2m and 2m + 1 is one normal pair (m_* = m of the pair in xi_*)
+    xi_bg, m_bg, xi_stim, m_stim = (0.0, 0.0), -1, (0.0, 0.0), -1
     for j in range(V.shape[0]):
         I_const = I_ext[j]
         if use_ou:
             if sigma_bg[j] > 0.0 or I_bg[j] != mu_bg[j]:
+                if j >> 1 != m_bg:
+                    xi_bg, m_bg = normal_pair(seed, stream, j >> 1, step, 1), j >> 1
                 I_bg[j] = (mu_bg[j] + (I_bg[j] - mu_bg[j]) * decay_ou
-                           + sigma_bg[j] * spread_ou * normal(seed, stream, j, step, 1))
+                           + sigma_bg[j] * spread_ou * xi_bg[j & 1])
             if sigma_stim[j] > 0.0 or I_stim[j] != mu_stim[j]:
+                if j >> 1 != m_stim:
+                    xi_stim, m_stim = normal_pair(seed, stream, j >> 1, step, 2), j >> 1
                 I_stim[j] = (mu_stim[j] + (I_stim[j] - mu_stim[j]) * decay_ou
-                             + sigma_stim[j] * spread_ou * normal(seed, stream, j, step, 2))
+                             + sigma_stim[j] * spread_ou * xi_stim[j & 1])
             I_const += I_bg[j] + I_stim[j]
         if use_syn:
             I_syn[j] += in_current[j]

@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from plastisim.core.rng import philox4x32, sample_array
+from numba import njit
+
+from plastisim.core.rng import normal_pair, philox4x32, sample_array
 
 M = 0xFFFFFFFF
 
@@ -29,3 +31,20 @@ def test_uniform_range_and_mean():
     u = sample_array(1, 0, 1_000_000, 0, 0, False)
     assert u.min() > 0 and u.max() < 1
     assert abs(u.mean() - 0.5) < 5 * (1 / np.sqrt(12e6))
+
+
+def test_normal_pair_halves_are_independent_standard_normals():
+    # 10^6 pairs: both halves N(0, 1), uncorrelated, also in their squares (Box-Muller halves
+    # share the radius; independence means E[x^2 y^2] = 1); tolerance 5 s.e.
+    pairs = np.array(_pairs(10**6))
+    x, y = pairs[:, 0], pairs[:, 1]
+    for z in (x, y):
+        assert abs(z.mean()) < 5e-3 and abs(z.var() - 1) < 7e-3
+    assert abs(np.mean(x * y)) < 5e-3
+    assert abs(np.mean(x**2 * y**2) - 1) < 5 * np.sqrt(8 / 10**6)  # var(x^2 y^2) = 9 - 1
+    assert np.array_equal(x, sample_array(2, 9, 10**6, 5, 1, True))  # normal() is the first half
+
+
+@njit
+def _pairs(n):
+    return [normal_pair(2, 9, e, 5, 1) for e in range(n)]

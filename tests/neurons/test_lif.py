@@ -95,6 +95,10 @@ def test_ou_current_stationary_mean_and_sd():
     se_mean, se_sd = 0.5e-9 / np.sqrt(x.size), 0.5e-9 / np.sqrt(2 * x.size)
     assert abs(x.mean() - 0.15e-9) < 4 * se_mean
     assert abs(x.std() - 0.5e-9) < 4 * se_sd
+    # neurons 2m and 2m + 1 draw their noise from one normal pair: still uncorrelated
+    z = (mon.data[4:] - 0.15e-9) / 0.5e-9
+    pairs = z[:, 0::2] * z[:, 1::2]
+    assert abs(pairs.mean()) < 4 / np.sqrt(pairs.size)
     # switching off: I := 0 and frozen
     lif.switch_ou("bg", slice(None))
     sim = ps.Simulator(net)
