@@ -5,11 +5,13 @@ One Python module per network structure is written to the kernel cache
 source, and compiled by numba with ``cache=True``; a network of the same structure reuses
 the compiled code in any later process. Per time step the loop runs:
 
-1. delivery of queued spikes whose delay has elapsed (weight into the post port, ``on_pre``);
+1. delivery of queued spikes whose delay has elapsed (weight into the post port, ``on_pre``
+   per synapse, then ``on_pre_group`` per arriving group);
 2. neuron-level inputs (``PoissonInput``) into their ports, then the kernel of every
-   population (sources and neurons) -> this step's spikes;
-3. ``on_post`` of plastic synapses whose postsynaptic neuron fired;
-4. ``on_step`` (per synapse) and ``on_neuron_step`` (per postsynaptic neuron);
+   population (sources and neurons) -> this step's spikes; population switches
+   (``Population.modes``) are compiled in as constants;
+3. ``on_post`` of plastic synapses whose postsynaptic neuron fired, then ``on_post_neuron``;
+4. ``on_step`` (per synapse), ``on_neuron_step`` (per postsynaptic neuron), ``on_group_step``;
 5. queueing of this step's spikes for delivery ``delay`` steps later;
 6. monitors.
 
