@@ -32,23 +32,26 @@ state from t to t + dt.
 
 Inside a callback these names are available:
 
-==========  ===============================================================
-``s.X[k]``  synapse variable ``X`` (array over synapses; ``s.w`` the weight)
-``p.X``     parameter ``X`` (scalar, read only)
-``post.X``  state array ``X`` of the postsynaptic population (e.g. ``post.V``)
-``n.X[j]``  neuron-level rule variable ``X``
-``grp.X[g]`` group-level rule variable ``X``
-``k i j g`` synapse, presynaptic neuron, postsynaptic neuron and group index
-``t dt``    current time and time step (s)
-``randn()`` standard normal number, independent per synapse and step;
-            ``randn(m)`` the m-th of several draws from one call site (m < 2**20)
-``rand()``  uniform number in (0, 1) (``rand(m)`` likewise)
-==========  ===============================================================
+============  ===============================================================
+``s.X[k]``    synapse variable ``X`` (``s.w`` the weight); always indexed
+``p.X``       parameter ``X`` (scalar, read only)
+``post.X``    state array ``X`` of the postsynaptic population (e.g. ``post.V``)
+``n.X[j]``    neuron-level rule variable ``X``
+``grp.X[g]``  group-level rule variable ``X``
+``k i j g``   synapse, presynaptic neuron, postsynaptic neuron and group index
+``t dt``      current time and time step (s)
+``randn()``   standard normal number, independent per element (``k``) and step;
+              ``randn(m)`` the m-th of several draws from one call site (m < 2**20)
+``rand()``    uniform number in (0, 1) (``rand(m)`` likewise)
+============  ===============================================================
 
 plus ``math``, ``np`` and ``exp sqrt log fabs`` from :mod:`math`. The callbacks are
-rewritten into numba kernels (``s.w[k]`` becomes ``s_[k, 0]``, a row per synapse), so they must use
-only these names and local variables. Between events, rules should integrate exactly
-where they can (e.g. decay a trace by ``exp(-(t - s.t_last[k]) / p.tau)``).
+rewritten into numba kernels (``s.w[k]`` becomes ``s_[k, 0]``, one row of variables per
+synapse), so they must use only these names and local variables. Between events, rules
+should integrate exactly where they can (e.g. decay a trace by
+``exp(-(t - s.t_last[k]) / p.tau)``). A quantity that is the same for all synapses of a
+group or of a postsynaptic neuron (a trace driven only by the pre- or postsynaptic spikes)
+is cheapest kept there: a synapse event then needs no exponential (see ``PairSTDP``).
 """
 import ast
 import inspect

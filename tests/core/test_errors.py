@@ -98,3 +98,23 @@ def test_nan_during_fast_forward_stops_with_variable_and_interval():
     with pytest.raises(ps.SimulationError, match=r"synapse/w, element 0, during the fast-forward "
                                                   r"from t = 50 s to 250 s"):
         sim.fast_forward(200.0, 10.0)
+
+
+def test_rule_callback_names_are_checked():
+    class Unindexed(ps.Rule):
+        synapse_state = dict(x=0.0)
+
+        def on_pre(s, p, k):
+            s.x = 1.0
+
+    class UnknownGroupVariable(ps.Rule):
+        def on_pre_group(grp, p, g):
+            grp.trace[g] += 1.0
+
+    for rule, message in ((Unindexed(), "synapse variable s.x must be indexed"),
+                          (UnknownGroupVariable(), r"unknown name grp.trace; known: \[\]")):
+        net = ps.Network()
+        src = net.add(ps.PoissonSource(2, 10.0))
+        net.connect(src, net.add(ps.LIF(2)), "one_to_one", rule=rule)
+        with pytest.raises(ps.ParameterError, match=message):
+            ps.Simulator(net)
