@@ -12,7 +12,7 @@ from numba import njit
 
 from ..core.errors import ParameterError
 from ..core.network import Population
-from ..core.rng import uniform, uniform32
+from ..core.rng import uniform, uniform32x4
 
 _EPS = 1e-6  # fraction of dt tolerated when comparing spike times with step times
 _NEVER = 1e300  # next arrival (in steps) of a silent Poisson input; finite for the NaN/inf check
@@ -20,15 +20,20 @@ _NEVER = 1e300  # next arrival (in steps) of a silent Poisson input; finite for 
 
 @njit(cache=True)
 def poisson_step(step, dt, seed, stream, rate_times, rate_values, spikes):
-    """Bernoulli approximation: spike with probability rate * dt in each step (32-bit uniforms)."""
+    """Bernoulli approximation: spike with probability rate * dt in each step (32-bit uniforms,
+    one Philox block for four consecutive elements)."""
     piece = np.searchsorted(rate_times, step * dt + _EPS * dt, side="right") - 1
     nspk = 0
     if piece < 0:
         return 0
-    for j in range(rate_values.shape[1]):
-        if rate_values[piece, j] > 0.0 and uniform32(seed, stream, j, step, 0) < rate_values[piece, j] * dt:
-            spikes[nspk] = j
-            nspk += 1
+    n = rate_values.shape[1]
+    for block in range((n + 3) >> 2):
+        u4 = uniform32x4(seed, stream, block, step, 0)
+        for j in range(4 * block, min(4 * block + 4, n)):
+            u = u4[j & 3]
+            if rate_values[piece, j] > 0.0 and u < rate_values[piece, j] * dt:
+                spikes[nspk] = j
+                nspk += 1
     return nspk
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from numba import njit
 
-from plastisim.core.rng import normal_pair, philox4x32, sample_array
+from plastisim.core.rng import normal_pair, philox4x32, sample_array, uniform32x4
 
 M = 0xFFFFFFFF
 
@@ -48,3 +48,16 @@ def test_normal_pair_halves_are_independent_standard_normals():
 @njit
 def _pairs(n):
     return [normal_pair(2, 9, e, 5, 1) for e in range(n)]
+
+
+def test_uniform32x4_words_and_mean():
+    u = np.array(_quads(250_000)).ravel()  # 10^6 values
+    assert u.min() > 0 and u.max() < 1
+    assert abs(u.mean() - 0.5) < 5 * (1 / np.sqrt(12e6))
+    words = philox4x32(5, 0, 17, 3, 2, 0)  # block 17 = elements 68..71, counter (step, draw, block, stream)
+    np.testing.assert_array_equal(u[68:72], (np.array(words, dtype=float) + 0.5) / 2**32)
+
+
+@njit
+def _quads(n):
+    return [uniform32x4(2, 3, b, 5, 0) for b in range(n)]
