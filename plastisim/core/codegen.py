@@ -112,7 +112,7 @@ class Kernel:
             stream = (len(net.populations) + len(projs) + m) * STREAMS_PER_COMPONENT
             fn = inp.kernel.py_func.__name__
             self.imports[fn] = inp.kernel.py_func.__module__
-            names = [self._state(f"u{m}", inp, key) for key in inp.state]
+            names = [self._state(f"u{m}", inp, key) for key in inp.state_names]
             names.append(self._state(pops[id(inp.post_pop)], inp.post_pop, f"in_{inp.port}"))
             run_pops.insert(m, f"{fn}(step, dt, seed, {stream}, {', '.join(names)})")
 
@@ -142,7 +142,8 @@ class Kernel:
                 return lines
 
             for suffix, name in proj.channels():
-                if name not in calls and not (post_in and name == "on_pre"):
+                group_event = name == "on_pre" and "on_pre_group" in calls
+                if name not in calls and not group_event and not (post_in and name == "on_pre"):
                     continue  # nothing happens on this channel
                 queue, count = a["queue" + suffix], a["queue_count" + suffix]
                 start, delay, ptr = a["seg_start" + suffix], a["seg_delay" + suffix], a["pre_seg_ptr" + suffix]
@@ -156,7 +157,7 @@ class Kernel:
                 if name in calls:
                     group = "seg" if suffix == "" else f"{a['group']}[k]"
                     deliver += ["        " + line for line in event(name, "k", a["pre"] + "[k]", "j", group)]
-                if name == "on_pre" and "on_pre_group" in calls:
+                if group_event:
                     deliver.append("    " + calls["on_pre_group"].format(
                         k="seg", i=f"{a['pre']}[{start}[seg]]", j="-1", g="seg"))
                 deliver.append(f"{count}[b] = 0")

@@ -13,10 +13,17 @@ class FixedProbability:
         self.autapses = autapses
 
     def __call__(self, n_pre, n_post, rng):
-        mask = rng.random((n_pre, n_post)) < self.p
-        if not self.autapses:
-            np.fill_diagonal(mask, False)
-        return np.nonzero(mask)
+        # blocks of presynaptic rows bound the memory (the random stream is the same as one
+        # (n_pre, n_post) draw)
+        rows = max(1, 2**24 // n_post)
+        pre, post = [], []
+        for first in range(0, n_pre, rows):
+            i, j = np.nonzero(rng.random((min(rows, n_pre - first), n_post)) < self.p)
+            i += first
+            keep = (i != j) | self.autapses
+            pre.append(i[keep])
+            post.append(j[keep])
+        return np.concatenate(pre), np.concatenate(post)
 
 
 def build(rule, n_pre, n_post, rng):

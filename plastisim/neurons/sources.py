@@ -102,6 +102,7 @@ class PoissonInput:
     """
 
     kernel = poisson_input_step
+    state_names = ("next_arrival", "rate", "weight")  # kernel argument order
 
     def __init__(self, target, rate, weight, port):
         if port not in target.ports:

@@ -56,3 +56,37 @@ def test_fixed_probability_connection_count():
     b = net.add(ps.LIF(500))
     proj = net.connect(a, b, ps.FixedProbability(0.1), weight=1e-9)
     assert abs(proj.n_syn - 0.1 * 400 * 500) < 0.05 * 0.1 * 400 * 500
+
+
+def test_fixed_probability_in_row_blocks_equals_one_dense_draw():
+    # 5000 x 4000 pairs need two blocks of rows; the result must equal the single dense draw
+    for autapses in (True, False):
+        rng = np.random.Generator(np.random.Philox(key=[1, 5]))
+        pre, post = ps.FixedProbability(0.1, autapses)(5000, 4000, rng)
+        mask = np.random.Generator(np.random.Philox(key=[1, 5])).random((5000, 4000)) < 0.1
+        if not autapses:
+            np.fill_diagonal(mask, False)
+        dense_pre, dense_post = np.nonzero(mask)
+        assert np.array_equal(pre, dense_pre) and np.array_equal(post, dense_post)
+
+
+class GroupArrivals(ps.Rule):
+    """Test rule with only a group callback: count the spikes reaching each group."""
+
+    group_state = dict(count=0.0)
+
+    def on_pre_group(grp, g):
+        grp.count[g] += 1.0
+
+
+def test_group_callback_alone_sees_every_arrival():
+    # 3 presynaptic neurons -> 4 targets with delays 1 or 2 ms: 2 groups per neuron; the target
+    # is a spike source (no input port), so only the group callback consumes the arrivals
+    net = ps.Network(dt=1e-4)
+    pre = net.add(ps.SpikeTimes(3, [0, 0, 1, 2, 2, 2], [0.001, 0.005, 0.002, 0.001, 0.003, 0.006]))
+    post = net.add(ps.SpikeTimes(4, [], []))
+    delays = np.tile([1e-3, 2e-3, 1e-3, 2e-3], 3)
+    proj = net.connect(pre, post, "all_to_all", delay=delays, rule=GroupArrivals())
+    ps.Simulator(net).run(0.02)
+    spikes_per_pre = np.array([2, 1, 3])
+    np.testing.assert_array_equal(proj.group_state["count"], np.repeat(spikes_per_pre, 2))
