@@ -3,9 +3,12 @@ from .core import connect
 from .core.connect import FixedProbability
 from .core.errors import ParameterError, SimulationError
 from .core.network import Network, Population, Projection
+from .core.protocol import Protocol
+from .core.signals import Concentration, Schedule, TimedArray
 from .core.simulator import Simulator
 from .io.hdf5 import load_results, save_results
 from .neurons.lif import LIF
+from .neurons.model import NeuronModel
 from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
 from .plasticity.homeostasis import SpikeHomeostasis
 from .plasticity.rule import Rule
@@ -14,6 +17,7 @@ from .plasticity.stdp import PairSTDP
 __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
-           "Population", "Projection", "Simulator", "load_results", "save_results", "LIF",
+           "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
+           "Simulator", "load_results", "save_results", "LIF",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
            "__version__"]

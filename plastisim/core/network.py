@@ -7,7 +7,9 @@ which owns time stepping and kernels (the recipe / simulation split of Arbor).
 import numpy as np
 
 from . import connect as connectivity
+from .codegen import stream_id
 from .errors import ParameterError
+from .monitors import RateMonitor, SpikeMonitor, StateMonitor
 from .params import check
 from ..synapses.projection import Projection
 
@@ -16,100 +18,69 @@ class Population:
     """A group of ``n`` elements with struct-of-arrays state and one compiled kernel.
 
     Subclasses set ``kernel`` (a numba function with signature ``(step, dt, seed, stream,
-    *state arrays, *parameters, *modes, spikes) -> number of spikes``), ``state_names``,
-    ``param_names``, ``defaults`` and ``ports`` (input ports; port ``x`` adds
-    into state array ``in_x``). :meth:`modes` gives switches with which a kernel skips work
-    the network does not need; they are compiled in as constants and re-evaluated at every
-    ``Simulator.run``.
+    *state arrays, *parameters, *modes, spikes) -> number of spikes``, which writes at most
+    one spike per element and step), ``state_names``, ``param_names``, ``parameters`` (defaults)
+    and ``ports``. :meth:`modes` gives switches with which a kernel skips work the network does
+    not need; they are compiled in as constants and re-evaluated at every ``Simulator.run``.
+    Neuron models written in Python derive from :class:`~plastisim.neurons.model.NeuronModel`.
     """
 
     kernel = None
     state_names = ()
     param_names = ()
     ports = ()
-    defaults = {}
+    parameters = {}
 
     def __init__(self, n, name=None, **params):
-        if int(n) != n or n < 1:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer, float)) or n != n or int(n) != n or n < 1:
             raise ParameterError(f"population size n = {n!r} must be an integer >= 1")
         self.n = int(n)
         self.name = name or type(self).__name__
-        unknown = set(params) - set(self.defaults)
+        unknown = set(params) - set(self.parameters)
         if unknown:
             raise ParameterError(f"{self.name}: unknown parameter(s) {sorted(unknown)}; "
-                                 f"known: {sorted(self.defaults)}")
-        self.params = {**self.defaults, **params}
+                                 f"known: {sorted(self.parameters)}")
+        self.params = {**self.parameters, **params}
         for key, value in self.params.items():
             check(f"{self.name}.{key}", value)
         self.state = {name: np.zeros(self.n) for name in self.state_names}
+        self._spikes = np.zeros(self.n, dtype=np.int64)
 
-    def modes(self, ports):
-        """Boolean switches passed to the kernel after the parameters, given the set of input
-        ``ports`` that receive spikes or Poisson input in the network."""
+    def modes(self, inputs):
+        """Switches passed to the kernel after the parameters, given the set ``inputs`` of
+        ports and state variables that receive input in the network."""
         return ()
+
+    def port_target(self, port):
+        """State array that a weight arriving at input ``port`` is added to."""
+        return f"in_{port}"
+
+    def skip_to(self, step, dt):
+        """Bring the population to ``step`` after a fast-forward (sources skip their events)."""
 
     def array(self, name, value, dtype=float):
         """Broadcast a scalar or per-element value to shape (n,) and check it is finite."""
-        arr = np.array(np.broadcast_to(np.asarray(value, dtype=dtype), (self.n,)))
+        value = np.asarray(value, dtype=dtype)
+        if value.ndim > 1 or (value.ndim == 1 and value.shape[0] != self.n):
+            raise ParameterError(f"{self.name}.{name} has shape {value.shape}; it must be a scalar "
+                                 f"or have length n = {self.n}")
+        arr = np.array(np.broadcast_to(value, (self.n,)))
         if not np.all(np.isfinite(arr)):
             raise ParameterError(f"{self.name}.{name} contains NaN or inf; it must be finite")
         return arr
 
+    def emit(self, code, pid):
+        """Call of the population's kernel in the ``neurons`` phase -> ``nsp_<pid>`` spikes."""
+        fn = code.use(self.kernel)
+        spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
+        names = [code.state(f"{pid}_{key}", self, key) for key in self.state_names]
+        names += [code.arg(f"{pid}_{key}", (lambda k=key: float(self.params[k]))) for key in self.param_names]
+        names += [repr(bool(value)) for value in self.modes(code.net.inputs_to(self))]
+        stream = stream_id("population", self.name)
+        code.phase("neurons")(f"nsp_{pid} = {fn}(step, dt, seed, {stream}, {', '.join(names + [spikes])})")
+
     def __repr__(self):
         return f"{type(self).__name__}(n={self.n}, name={self.name!r})"
-
-
-class SpikeMonitor:
-    """Records (time, index) of spikes of a population, optionally of a subset."""
-
-    def __init__(self, pop, indices=None):
-        self.target = pop
-        self.mask = np.zeros(pop.n, dtype=np.bool_)
-        self.mask[slice(None) if indices is None else np.asarray(indices)] = True
-        self.steps, self.indices = [], []
-
-    @property
-    def t(self):
-        return self._dt * np.concatenate(self.steps) if self.steps else np.zeros(0)
-
-    @property
-    def i(self):
-        return np.concatenate(self.indices) if self.indices else np.zeros(0, dtype=np.int64)
-
-
-class StateMonitor:
-    """Samples a state variable of chosen elements every ``every`` steps (after the update)."""
-
-    def __init__(self, target, var, indices, every):
-        self.target, self.var, self.every = target, var, int(every)
-        self.index = np.asarray(indices, dtype=np.int64).reshape(-1)
-        self.steps, self.values = [], []
-
-    @property
-    def t(self):
-        return self._dt * np.concatenate(self.steps) if self.steps else np.zeros(0)
-
-    @property
-    def data(self):
-        """Array of shape (samples, len(indices))."""
-        return np.concatenate(self.values) if self.values else np.zeros((0, len(self.index)))
-
-
-class RateMonitor:
-    """Population rate: spikes per step divided by n * dt (Hz), one value per step."""
-
-    def __init__(self, pop):
-        self.target = pop
-        self.counts = []
-
-    @property
-    def rate(self):
-        counts = np.concatenate(self.counts) if self.counts else np.zeros(0)
-        return counts / (self.target.n * self._dt)
-
-    @property
-    def t(self):
-        return self._dt * np.arange(len(self.rate))
 
 
 class Network:
@@ -120,21 +91,49 @@ class Network:
         if int(seed) != seed or seed < 0:
             raise ParameterError(f"seed = {seed!r} must be an integer >= 0")
         self.seed = int(seed)
-        self.populations, self.projections, self.monitors, self.inputs = [], [], [], []
+        self.populations, self.projections, self.monitors, self.inputs, self.signals = [], [], [], [], []
 
-    def add(self, pop):
-        """Add a population, or an input that writes into a port of one (``PoissonInput``),
-        and return it."""
-        if not isinstance(pop, Population):
-            if getattr(pop, "post_pop", None) not in self.populations:
-                raise ParameterError(f"{pop!r} must be a Population or an input to a population "
-                                     "of this network")
-            self.inputs.append(pop)
-            return pop
-        if any(p.name == pop.name for p in self.populations):
-            pop.name = f"{pop.name}{len(self.populations)}"
-        self.populations.append(pop)
-        return pop
+    def add(self, component):
+        """Add a population, a signal (``ps.TimedArray``, ``ps.Schedule``, ``ps.Concentration``)
+        or an input that writes into a port of a population (``PoissonInput``); return it."""
+        from .signals import Signal
+        if isinstance(component, Signal):
+            if any(s.name == component.name for s in self.signals):
+                raise ParameterError(f"a signal named {component.name!r} is already in the network")
+            component.attach(self)
+            self.signals.append(component)
+        elif isinstance(component, Population):
+            component.name = self._unique(component.name, self.populations)
+            self.populations.append(component)
+        elif getattr(component, "post_pop", None) in self.populations:
+            self.inputs.append(component)
+        else:
+            raise ParameterError(f"{component!r} must be a Population, a Signal or an input to a "
+                                 "population of this network")
+        return component
+
+    @staticmethod
+    def _unique(name, components):
+        """``name``, or ``name_2``, ``name_3``, ... if taken (names key random streams and checkpoints)."""
+        taken = {c.name for c in components}
+        candidate, count = name, 1
+        while candidate in taken:
+            count += 1
+            candidate = f"{name}_{count}"
+        return candidate
+
+    def inputs_to(self, pop):
+        """Ports and state variables of ``pop`` that receive input: projections' ports, Poisson
+        inputs' ports and the variables that rules write (``post.X``)."""
+        found = {x.port for x in self.projections + self.inputs if x.post_pop is pop and x.port}
+        for x in self.projections:
+            if x.post_pop is pop and x.rule is not None:
+                found |= x.rule.post_writes()
+        return found
+
+    def modes(self):
+        """Compile-time switches of every population (the kernel is rebuilt when they change)."""
+        return tuple(tuple(pop.modes(self.inputs_to(pop))) for pop in self.populations)
 
     def connect(self, pre, post, rule_or_list="all_to_all", weight=0.0, delay=None, port="exc",
                 rule=None, name=None):
@@ -152,8 +151,8 @@ class Network:
         if post.ports and port not in post.ports:
             raise ParameterError(f"port = {port!r} is not an input of {post.name}; "
                                  f"allowed: {list(post.ports)}")
-        index = len(self.projections)
-        rng = np.random.Generator(np.random.Philox(key=[self.seed, 1_000_003 + index]))
+        name = self._unique(name or f"{pre.name}->{post.name}", self.projections)
+        rng = np.random.Generator(np.random.Philox(key=[self.seed, stream_id("connect", name)]))
         pre_idx, post_idx = connectivity.build(rule_or_list, pre.n, post.n, rng)
         n_syn = len(pre_idx)
         weight = np.broadcast_to(np.asarray(weight, dtype=float), (n_syn,))
@@ -165,7 +164,7 @@ class Network:
             raise ParameterError(f"delay = {bad!r} s is outside the allowed range [dt = {self.dt}, inf)")
         steps = np.rint(delay / self.dt).astype(np.int64)
         proj = Projection(pre, post, pre_idx, post_idx, weight, steps, port if post.ports else None,
-                          rule, self.dt, name or f"{pre.name}->{post.name}")
+                          rule, self.dt, name)
         self.projections.append(proj)
         return proj
 
@@ -182,17 +181,16 @@ class Network:
         """Record ``var`` of ``target`` (population or projection) every ``interval`` s."""
         every = 1 if interval is None else max(1, int(round(check("interval", interval, 0.0,
                                                                    low_open=True) / self.dt)))
-        states = dict(target.state)
-        states.update(getattr(target, "neuron_state", {}))
-        states.update(getattr(target, "group_state", {}))
-        if var not in states:
-            raise ParameterError(f"{var!r} is not a state variable of {target!r}; "
-                                 f"known: {sorted(states)}")
-        size = len(states[var])
+        places = target.variables() if hasattr(target, "variables") else {"state": target.state}
+        attr = next((a for a, d in places.items() if var in d), None)
+        if attr is None:
+            known = sorted(v for d in places.values() for v in d)
+            raise ParameterError(f"{var!r} is not a state variable of {target!r}; known: {known}")
+        size = len(places[attr][var])
         index = np.asarray(indices).reshape(-1)
         if index.size and (index.min() < 0 or index.max() >= size):
             raise ParameterError(f"indices must lie in [0, {size - 1}] for {var!r}")
-        return self._watch(StateMonitor(target, var, index, every))
+        return self._watch(StateMonitor(target, var, index, every, attr))
 
     def record_rate(self, pop):
         """Record the population rate of ``pop`` (Hz) at every step."""

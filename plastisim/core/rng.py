@@ -7,7 +7,10 @@ chunk size, on the number of threads, or on checkpoint/resume.
 * ``seed``    -- the run's seed (64 bit, the Philox key)
 * ``stream``  -- one id per noise source (a population, a projection, ...)
 * ``element`` -- neuron or synapse index inside that source
-* ``step``    -- time-step index (< 2**32)
+* ``step``    -- time-step index (64 bit: the low word is a counter word, the high word is
+  mixed into the key, so the numbers never wrap; a seed s and step n give the same key as
+  seed s ^ (n >> 32 << 32) at step n mod 2**32 -- two runs whose seeds differ only in the high
+  word and which both pass 2**32 steps share numbers there)
 * ``draw``    -- index of the draw within one element and step (< 2**32)
 """
 import math
@@ -49,6 +52,14 @@ def philox4x32(c0, c1, c2, c3, k0, k1):
 
 
 @njit(cache=True, inline="always")
+def _block(seed, stream, element, step, draw):
+    """Philox block of one counter (step, draw, element, stream) under key (seed, step high word)."""
+    step = np.uint64(step)
+    seed = np.uint64(seed)
+    return philox4x32(step & _MASK, draw, element, stream, seed & _MASK, (seed >> _SHIFT) ^ (step >> _SHIFT))
+
+
+@njit(cache=True, inline="always")
 def _to_unit(a, b):
     """Two 32-bit words -> double in the open interval (0, 1) with 53 random bits."""
     return ((a >> np.uint64(5)) * 67108864.0 + (b >> np.uint64(6)) + 0.5) * (1.0 / 9007199254740992.0)
@@ -57,8 +68,7 @@ def _to_unit(a, b):
 @njit(cache=True, inline="always")
 def uniform(seed, stream, element, step, draw):
     """Uniform double in (0, 1) for the counter (step, draw, element, stream) under key seed."""
-    x0, x1, _, _ = philox4x32(step, draw, element, stream,
-                              np.uint64(seed) & _MASK, np.uint64(seed) >> _SHIFT)
+    x0, x1, _, _ = _block(seed, stream, element, step, draw)
     return _to_unit(x0, x1)
 
 
@@ -67,7 +77,7 @@ def uniform32x4(seed, stream, block, step, draw):
     """Four uniforms in (0, 1) with 32 random bits each, for elements 4 block ... 4 block + 3
     (word e % 4 of the Philox block with counter e // 4): a 4x cheaper stream for Bernoulli
     draws of populations."""
-    x = philox4x32(step, draw, block, stream, np.uint64(seed) & _MASK, np.uint64(seed) >> _SHIFT)
+    x = _block(seed, stream, block, step, draw)
     scale = 1.0 / 4294967296.0
     return (x[0] + 0.5) * scale, (x[1] + 0.5) * scale, (x[2] + 0.5) * scale, (x[3] + 0.5) * scale
 
@@ -75,8 +85,7 @@ def uniform32x4(seed, stream, block, step, draw):
 @njit(cache=True, inline="always")
 def normal_pair(seed, stream, element, step, draw):
     """Two independent standard normals (Box-Muller: r cos a, r sin a) from one Philox block."""
-    x0, x1, x2, x3 = philox4x32(step, draw, element, stream,
-                                np.uint64(seed) & _MASK, np.uint64(seed) >> _SHIFT)
+    x0, x1, x2, x3 = _block(seed, stream, element, step, draw)
     r = math.sqrt(-2.0 * math.log(_to_unit(x0, x1)))
     a = 2.0 * math.pi * _to_unit(x2, x3)
     return r * math.cos(a), r * math.sin(a)
@@ -86,6 +95,18 @@ def normal_pair(seed, stream, element, step, draw):
 def normal(seed, stream, element, step, draw):
     """Standard normal N(0, 1): the first of :func:`normal_pair`."""
     return normal_pair(seed, stream, element, step, draw)[0]
+
+
+@njit(cache=True, inline="always")
+def normal_shared(seed, stream, element, step, draw, cache):
+    """N(0, 1) for ``element``, where elements 2m and 2m + 1 get the two halves of
+    ``normal_pair(..., m, ...)``; ``cache`` (3 floats: m, first, second) keeps the last pair
+    and must be reset to m = -1 at every step."""
+    m = element >> 1
+    if cache[0] != m:
+        cache[1], cache[2] = normal_pair(seed, stream, m, step, draw)
+        cache[0] = m
+    return cache[1 + (element & 1)]
 
 
 @njit(cache=True)

@@ -1,99 +1,140 @@
-"""Runner of a network description: chunked compiled time stepping, monitors, checkpoints.
+"""Runner of a network description: chunked compiled time stepping, protocols, monitors,
+checkpoints.
 
 The compiled loop runs ``chunk_steps`` steps at a time; between chunks (never per step in
 Python) the runner moves monitor data out, checks for non-finite values and updates the
 progress bar. Random numbers are counter based, so the result does not depend on the chunk
 size, and a checkpoint holds the complete state (no generator state exists).
+
+``debug=True`` (or the environment variable ``PLASTISIM_DEBUG=1``) compiles with bounds
+checking (a separate cached kernel): an index out of range stops the run with the time step
+instead of corrupting memory.
 """
+import os
 import time
 
 import h5py
 import numpy as np
 from tqdm.auto import tqdm
 
-from .codegen import Kernel, modes
+from .codegen import Kernel
 from .errors import ParameterError, SimulationError
-from .network import RateMonitor, SpikeMonitor, StateMonitor
 from .params import check
+
+_LEVEL = {"state": "synapse", "neuron_state": "neuron", "group_state": "group", "pre_neuron_state": "pre_neuron"}
 
 
 class Simulator:
     """Compile ``net`` and advance it in time; ``t`` is the simulated time (s)."""
 
-    def __init__(self, net, chunk_steps=10_000):
+    def __init__(self, net, chunk_steps=10_000, debug=None):
         self.net = net
         self.chunk_steps = int(check("chunk_steps", chunk_steps, 1))
+        self.debug = bool(int(os.environ.get("PLASTISIM_DEBUG", "0") or 0)) if debug is None else bool(debug)
         for pop in net.populations:
-            if hasattr(pop, "prepare"):
-                pop.prepare(net.dt)
-            pop._spikes = np.zeros(pop.n, dtype=np.int64)
-        for mon in net.monitors:  # spike buffers persist; the others are made per chunk
-            if isinstance(mon, SpikeMonitor):
-                mon._buf = dict(mask=mon.mask, steps=np.zeros(4 * mon.target.n + 1024, dtype=np.int64),
-                                index=np.zeros(4 * mon.target.n + 1024, dtype=np.int64),
-                                count=np.zeros(1, dtype=np.int64))
-        self.kernel = Kernel(net)
+            if hasattr(pop, "setup"):
+                pop.setup(net.dt)
+        self.kernel = Kernel(net, self.debug)
         self.step = 0
+        self.protocol_next = 0  # index of the next action of the protocol being run
         self.wall_time = 0.0
         self._prepare_monitors(0)
-        self.kernel.run_chunk(0, 0, net.dt, net.seed, *self.kernel.values())  # compile or load now
+        self.kernel.call("run_chunk", 0, 0, net.dt, net.seed)  # compile or load now
 
     @property
     def t(self):
         return self.step * self.net.dt
 
+    def _progress(self, total, progress):
+        return tqdm(total=round(total, 9), unit="s", unit_scale=True, disable=not progress, desc="simulated",
+                    bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} s [{elapsed}<{remaining}]")
+
     def run(self, duration, progress=False):
         """Advance by ``duration`` seconds (rounded to whole steps)."""
         duration = check("duration", duration, 0.0)
-        total = int(round(duration / self.net.dt))
+        with self._progress(duration, progress) as bar:
+            self._advance(int(round(duration / self.net.dt)), bar)
+
+    def run_protocol(self, protocol, progress=False, checkpoint=None, checkpoint_every=600.0):
+        """Run ``protocol`` (a :class:`~plastisim.core.protocol.Protocol`) from the current
+        position to its end: actions at exact step boundaries, fast-forward phases, one progress
+        bar. With ``checkpoint`` (a path), the state is saved there every ``checkpoint_every``
+        seconds of wall time and at the end; a run resumed from it (``load_checkpoint``, then
+        ``run_protocol`` with the same protocol) gives the same numbers."""
+        dt = self.net.dt
+        actions = protocol.schedule(dt)
+        end = int(round(protocol.duration / dt))
+        saved = time.perf_counter()
+        with self._progress(max(end - self.step, 0) * dt, progress) as bar:
+            while True:
+                while self.protocol_next < len(actions) and actions[self.protocol_next].step(dt) <= self.step:
+                    action = actions[self.protocol_next]
+                    self.protocol_next += 1
+                    if action.kind == "fast_forward":
+                        before = self.step
+                        self.fast_forward(*action.payload)
+                        bar.update((self.step - before) * dt)
+                    else:
+                        protocol.apply(action, self)
+                if self.step >= end:
+                    break
+                target = actions[self.protocol_next].step(dt) if self.protocol_next < len(actions) else end
+                steps = min(target, end) - self.step
+                if checkpoint is not None:
+                    steps = min(steps, self.chunk_steps)
+                self._advance(steps, bar)
+                if checkpoint is not None and time.perf_counter() - saved > checkpoint_every:
+                    self.save_checkpoint(checkpoint)
+                    saved = time.perf_counter()
+        if checkpoint is not None:
+            self.save_checkpoint(checkpoint)
+
+    def _advance(self, total, bar):
         start = time.perf_counter()
-        if modes(self.net) != self.kernel.modes:  # e.g. an OU input switched on since the last run
-            self.kernel = Kernel(self.net)
-        bar = tqdm(total=round(duration, 9), unit="s", unit_scale=True, disable=not progress,
-                   desc="simulated", bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} s [{elapsed}<{remaining}]")
+        if self.net.modes() != self.kernel.modes:  # e.g. an OU input switched on since the last run
+            self.kernel = Kernel(self.net, self.debug)
         left = total
         while left > 0:
-            chunk = min(left, self.chunk_steps)
-            done = self._run_chunk(chunk)
+            done = self._run_chunk(min(left, self.chunk_steps))
             left -= done
             bar.update(done * self.net.dt)
-        bar.close()
         self.wall_time += time.perf_counter() - start
 
     def _run_chunk(self, chunk):
         self._prepare_monitors(chunk)
         snapshot = {key: arr.copy() for key, arr in self.state_arrays()}
-        done = self.kernel.run_chunk(self.step, chunk, self.net.dt, self.net.seed, *self.kernel.values())
+        try:
+            done = self.kernel.call("run_chunk", self.step, chunk, self.net.dt, self.net.seed)
+        except IndexError as err:
+            self._replay(snapshot, chunk, f"index out of range ({err})")
         if self._first_new_non_finite(snapshot) is not None:
-            self._locate_non_finite(snapshot, done)
-        self._collect_monitors(done)
+            self._replay(snapshot, done)
+        for mon in self.net.monitors:
+            mon.collect(self.step, done)
         self.step += done
         if done < chunk:  # a spike buffer filled up: give it room for more spikes per chunk
             for mon in self.net.monitors:
-                if isinstance(mon, SpikeMonitor):
-                    mon._buf["steps"] = np.zeros(2 * mon._buf["steps"].shape[0], dtype=np.int64)
-                    mon._buf["index"] = np.zeros_like(mon._buf["steps"])
+                mon.grow()
         return done
 
     def fast_forward(self, duration, dt_ff):
-        """Skip ``duration`` seconds integrating only the rules' slow dynamics with the long
-        step ``dt_ff`` (a multiple of dt): per long step, event-driven rules are brought up to
-        date (``advance``), then ``on_step`` and ``on_neuron_step`` run with dt = dt_ff.
+        """Skip ``duration`` seconds integrating only the slow dynamics with the long step
+        ``dt_ff`` (a multiple of dt): signals, event-driven rules brought up to date
+        (``advance``), then ``on_step``/``on_neuron_step``/... with dt = dt_ff.
 
-        Neurons, sources, spike delivery and monitors are not run; spikes in flight are
-        dropped. Used for slow consolidation phases between stimulation windows. A value that
-        becomes NaN/inf stops the run with its variable, element and the skipped interval.
+        Neurons, spike delivery and monitors are not run; spikes in flight are dropped and
+        spike sources skip the events of the interval. A value that becomes NaN/inf stops the
+        run with its variable, element and the skipped interval.
         """
         dt = self.net.dt
         ratio = max(1, int(round(check("dt_ff", dt_ff, dt) / dt)))
         total = int(round(check("duration", duration, 0.0) / dt))
         full, rest = divmod(total, ratio)
-        values = self.kernel.values()
         snapshot = {key: arr.copy() for key, arr in self.state_arrays()}
         if full:
-            self.kernel.module.fast_forward(self.step, full, dt, self.net.seed, ratio, *values)
+            self.kernel.call("fast_forward", self.step, full, dt, self.net.seed, ratio)
         if rest:
-            self.kernel.module.fast_forward(self.step + full * ratio, 1, dt, self.net.seed, rest, *values)
+            self.kernel.call("fast_forward", self.step + full * ratio, 1, dt, self.net.seed, rest)
         bad = self._first_new_non_finite(snapshot)
         if bad is not None:
             raise SimulationError(f"non-finite value in {bad[0]}, element {bad[1]}, during the "
@@ -102,61 +143,39 @@ class Simulator:
             for suffix, _ in proj.channels():
                 getattr(proj, "queue_count" + suffix)[:] = 0
         self.step += total
+        for pop in self.net.populations:
+            pop.skip_to(self.step, dt)
 
     def advance(self, proj):
         """Bring every synapse of ``proj`` to the current time with its rule's ``advance``
         (for event-driven rules before reading their state)."""
         x = self.net.projections.index(proj)
-        sync = getattr(self.kernel.module, f"sync_{x}", None)
-        if sync is None:
+        if not hasattr(self.kernel.module, f"sync_x{x}"):
             raise ParameterError(f"the rule of {proj!r} has no advance() callback")
-        sync(self.step, 0, self.net.dt, self.net.seed, *self.kernel.values())
+        self.kernel.call(f"sync_x{x}", self.step, 0, self.net.dt, self.net.seed)
 
     def _prepare_monitors(self, chunk):
         for mon in self.net.monitors:
-            if isinstance(mon, SpikeMonitor):
-                mon._buf["count"][0] = 0
-            elif isinstance(mon, StateMonitor):
-                rows = -(-(self.step + chunk) // mon.every) - -(-self.step // mon.every)
-                mon._buf = dict(index=mon.index, data=np.zeros((rows, len(mon.index))),
-                                row=np.zeros(1, dtype=np.int64))
-            elif isinstance(mon, RateMonitor):
-                mon._buf = dict(counts=np.zeros(chunk, dtype=np.int64))
-
-    def _collect_monitors(self, done):
-        for mon in self.net.monitors:
-            buf = mon._buf
-            if isinstance(mon, SpikeMonitor):
-                count = buf["count"][0]
-                mon.steps.append(buf["steps"][:count].copy())
-                mon.indices.append(buf["index"][:count].copy())
-                buf["count"][0] = 0
-            elif isinstance(mon, StateMonitor):
-                first = -(-self.step // mon.every) * mon.every
-                steps = np.arange(first, self.step + done, mon.every)
-                mon.steps.append(steps)
-                mon.values.append(buf["data"][: len(steps)].copy())
-            else:
-                mon.counts.append(buf["counts"][:done].copy())
+            mon.prepare(self.step, chunk)
 
     def state_arrays(self):
-        """(key, array) of every state array: populations, inputs, synapses, spike queues."""
+        """(key, array) of every state array: signals, populations, inputs, synapses, queues."""
+        for sig in self.net.signals:
+            for key, arr in sig.state.items():
+                yield f"signals/{sig.name}/{key}", arr
         for pop in self.net.populations:
             for key, arr in pop.state.items():
                 yield f"populations/{pop.name}/{key}", arr
-        for m, inp in enumerate(self.net.inputs):
+        for inp in self.net.inputs:
             for key, arr in inp.state.items():
-                yield f"inputs/{m}/{key}", arr
-        for x, proj in enumerate(self.net.projections):
-            for key, arr in proj.state.items():
-                yield f"projections/{x}/synapse/{key}", arr
-            for key, arr in proj.neuron_state.items():
-                yield f"projections/{x}/neuron/{key}", arr
-            for key, arr in proj.group_state.items():
-                yield f"projections/{x}/group/{key}", arr
+                yield f"inputs/{inp.name}/{key}", arr
+        for proj in self.net.projections:
+            for kind, arrays in proj.variables().items():
+                for key, arr in arrays.items():
+                    yield f"projections/{proj.name}/{_LEVEL[kind]}/{key}", arr
             for suffix, _ in proj.channels():
-                yield f"projections/{x}/queue{suffix}", getattr(proj, "queue" + suffix)
-                yield f"projections/{x}/queue_count{suffix}", getattr(proj, "queue_count" + suffix)
+                yield f"projections/{proj.name}/queue{suffix}", getattr(proj, "queue" + suffix)
+                yield f"projections/{proj.name}/queue_count{suffix}", getattr(proj, "queue_count" + suffix)
 
     def _first_new_non_finite(self, before):
         """(key, element) of the first value that is NaN/inf now but was finite in ``before``."""
@@ -167,27 +186,32 @@ class Simulator:
                     return key, int(np.flatnonzero(new.reshape(-1))[0])
         return None
 
-    def _locate_non_finite(self, snapshot, done):
-        """Replay the chunk step by step from ``snapshot`` and raise at the first bad step."""
+    def _replay(self, snapshot, steps, fault=None):
+        """Replay a chunk step by step from ``snapshot`` and raise at the first bad step
+        (a new NaN/inf, with its variable and element, or ``fault``)."""
         for key, arr in self.state_arrays():
             arr[...] = snapshot[key]
-        for n in range(done):
+        for n in range(steps):
             self._prepare_monitors(1)
-            self.kernel.run_chunk(self.step + n, 1, self.net.dt, self.net.seed, *self.kernel.values())
+            step = self.step + n
+            where = f"at t = {step * self.net.dt:.6g} s (step {step})"
+            try:
+                self.kernel.call("run_chunk", step, 1, self.net.dt, self.net.seed)
+            except IndexError:
+                raise SimulationError(f"{fault} {where}; run with debug=True for bounds checks") from None
             bad = self._first_new_non_finite(snapshot)
             if bad is not None:
-                step = self.step + n
-                raise SimulationError(f"non-finite value in {bad[0]}, element {bad[1]}, at t = "
-                                      f"{step * self.net.dt:.6g} s (step {step})")
+                raise SimulationError(f"non-finite value in {bad[0]}, element {bad[1]}, {where}")
+        raise SimulationError(f"{fault or 'a fault'} in the chunk from t = {self.t:.6g} s")
 
     def save_checkpoint(self, path):
         """Write the complete state (and monitor data so far) to the HDF5 file ``path``."""
         with h5py.File(path, "w") as f:
-            f.attrs.update(step=self.step, dt=self.net.dt, seed=self.net.seed)
+            f.attrs.update(step=self.step, dt=self.net.dt, seed=self.net.seed, protocol_next=self.protocol_next)
             for key, arr in self.state_arrays():
                 f[f"state/{key}"] = arr
             for m, mon in enumerate(self.net.monitors):
-                for key, parts in _monitor_lists(mon).items():
+                for key, parts in mon.saved().items():
                     if parts:
                         f[f"monitors/{m}/{key}"] = np.concatenate(parts)
 
@@ -204,16 +228,9 @@ class Simulator:
                     raise ParameterError(f"checkpoint {path} does not match this network at {key}")
                 arr[...] = f[f"state/{key}"][()]
             for m, mon in enumerate(self.net.monitors):
-                for key, parts in _monitor_lists(mon).items():
+                for key, parts in mon.saved().items():
                     name = f"monitors/{m}/{key}"
                     parts[:] = [f[name][()]] if name in f else []
             self.step = int(f.attrs["step"])
             self.net.seed = int(f.attrs["seed"])
-
-
-def _monitor_lists(mon):
-    if isinstance(mon, SpikeMonitor):
-        return {"steps": mon.steps, "indices": mon.indices}
-    if isinstance(mon, StateMonitor):
-        return {"steps": mon.steps, "values": mon.values}
-    return {"counts": mon.counts}
+            self.protocol_next = int(f.attrs.get("protocol_next", 0))

@@ -10,6 +10,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ..core.codegen import stream_id
 from ..core.errors import ParameterError
 from ..core.network import Population
 from ..core.rng import uniform, uniform32x4
@@ -53,10 +54,13 @@ def regular_step(step, dt, seed, stream, offset, period, stop, count, spikes):
 
 @njit(cache=True)
 def spike_list_step(step, dt, seed, stream, event_step, event_index, pointer, spikes):
-    """Emit the listed spikes whose step is due; ``pointer[0]`` is the next event."""
+    """Emit the listed spikes whose step is due; ``pointer[0]`` is the next event (events
+    of earlier steps were skipped by a fast-forward: at most one spike per element)."""
     nspk = 0
     p = int(pointer[0])
-    while p < event_step.shape[0] and event_step[p] <= step:
+    while p < event_step.shape[0] and event_step[p] < step:
+        p += 1
+    while p < event_step.shape[0] and event_step[p] == step:
         spikes[nspk] = event_index[p]
         nspk += 1
         p += 1
@@ -104,14 +108,18 @@ class PoissonInput:
     kernel = poisson_input_step
     state_names = ("next_arrival", "rate", "weight")  # kernel argument order
 
-    def __init__(self, target, rate, weight, port):
+    def __init__(self, target, rate, weight, port, name=None):
         if port not in target.ports:
             raise ParameterError(f"port = {port!r} is not an input of {target.name}; "
                                  f"allowed: {list(target.ports)}")
         self.post_pop, self.port = target, port
+        self.name = name or f"PoissonInput->{target.name}.{port}"
         self.state = {"next_arrival": np.full(target.n, -1.0), "rate": np.zeros(target.n),
                       "weight": target.array("PoissonInput.weight", weight)}
         self.set_rate(rate)
+
+    def __repr__(self):
+        return f"PoissonInput({self.name!r})"
 
     def set_rate(self, rate, indices=slice(None)):
         """Change the rate (Hz) of ``indices`` from now on (their processes restart: exact,
@@ -121,6 +129,13 @@ class PoissonInput:
             raise ParameterError("PoissonInput.rate must be finite and >= 0 Hz")
         self.state["rate"][indices] = rate
         self.state["next_arrival"][indices] = -1.0
+
+    def emit(self, code, uid):
+        fn = code.use(self.kernel)
+        names = [code.state(f"{uid}_{key}", self, key) for key in self.state_names]
+        var = self.post_pop.port_target(self.port)
+        names.append(code.state(f"{code.id(self.post_pop)}_{var}", self.post_pop, var))
+        code.phase("inputs")(f"{fn}(step, dt, seed, {stream_id('input', self.name)}, {', '.join(names)})")
 
 
 class PoissonSource(Population):
@@ -147,7 +162,7 @@ class PoissonSource(Population):
         self.state["rate_times"] = times
         self.state["rate_values"] = np.array(values)
 
-    def prepare(self, dt):
+    def setup(self, dt):
         if self.state["rate_values"].max() * dt > 1.0:
             raise ParameterError(f"{self.name}.rate must be <= 1/dt = {1 / dt} Hz")
 
@@ -167,7 +182,12 @@ class RegularSource(Population):
         self.state["period"] = 1.0 / rate
         self.state["stop"] = np.array(np.broadcast_to(np.asarray(stop, dtype=float), (self.n,)))
 
-    def prepare(self, dt):
+    def skip_to(self, step, dt):
+        """Spikes due before ``step`` (skipped by a fast-forward) are not emitted."""
+        due = (step * dt - _EPS * dt - self.state["offset"]) / self.state["period"]
+        self.state["count"][:] = np.maximum(self.state["count"], np.floor(due) + 1)
+
+    def setup(self, dt):
         if self.state["period"].min() < dt:
             raise ParameterError(f"{self.name}.rate must be <= 1/dt = {1 / dt} Hz")
         if self.state["offset"].min() < 0:
@@ -192,7 +212,12 @@ class SpikeTimes(Population):
             raise ParameterError(f"{self.name}.times must be finite and >= 0 s")
         self.state["pointer"] = np.zeros(1, dtype=np.int64)
 
-    def prepare(self, dt):
+    def skip_to(self, step, dt):
+        """Events before ``step`` (skipped by a fast-forward) are not emitted."""
+        pointer = self.state["pointer"]
+        pointer[0] = max(pointer[0], np.searchsorted(self.state["event_step"], step, side="left"))
+
+    def setup(self, dt):
         steps = np.ceil(self.times / dt - _EPS).astype(np.int64)
         order = np.lexsort((self.indices, steps))
         steps, index = steps[order], self.indices[order]

@@ -26,26 +26,42 @@ A rule is a subclass of :class:`Rule` with
   ``on_neuron_step``  once per time step for every postsynaptic neuron ``j`` (``k == j``);
   ``on_group_step``   once per time step for every group ``g`` (``k == g``).
 
-Per step the order is: arriving spikes (``on_pre``, ``on_pre_group``), neurons, postsynaptic
-spikes (``on_post``, ``on_post_neuron``), then the ``*_step`` callbacks, which advance the
-state from t to t + dt.
+* ``neuron_sums`` / ``pre_sums`` -- reductions over synapses: ``{target: X}`` sets the
+  neuron-level variable ``n.target[j]`` to the sum of synapse variable ``X`` over the synapses
+  of postsynaptic neuron j (``pre_sums``: ``npre.target[i]`` over presynaptic neuron i, a
+  variable of ``pre_neuron_state``) every step, before the ``*_step`` callbacks (like Brian 2's
+  summed variables; the order of summation is fixed, not the storage order of synapses),
+* ``regular_period`` -- period (s, or a parameter name) of ``on_regular`` (per synapse) and
+  ``on_neuron_regular`` (per postsynaptic neuron), which run after the ``*_step`` callbacks
+  of every step that ends on a multiple of the period, with ``dt`` = the period.
+
+Per step the order is: arriving spikes (``advance``, the weight is delivered, ``on_pre``,
+``on_pre_group``), neurons, postsynaptic spikes (``on_post``, ``on_post_neuron``), then the
+sums, the ``*_step`` callbacks, which advance the state from t to t + dt, and the regular
+callbacks.
 
 Inside a callback these names are available:
 
 ============  ===============================================================
 ``s.X[k]``    synapse variable ``X`` (``s.w`` the weight); always indexed
 ``p.X``       parameter ``X`` (scalar, read only)
-``post.X``    state array ``X`` of the postsynaptic population (e.g. ``post.V``)
+``post.X[j]`` state variable ``X`` of the postsynaptic neurons (e.g. ``post.V``)
+``pre.X[i]``  state variable ``X`` of the presynaptic neurons (read only)
 ``n.X[j]``    neuron-level rule variable ``X``
+``npre.X[i]`` presynaptic-neuron-level rule variable ``X``
 ``grp.X[g]``  group-level rule variable ``X``
-``k i j g``   synapse, presynaptic neuron, postsynaptic neuron and group index
+``sig.X``     value of the network's signal ``X`` at t (``sig.X[j]`` if per neuron)
+``k i j g``   synapse, presynaptic neuron, postsynaptic neuron and group index, where the
+              callback has them (``on_*_group``/``on_group_step``: ``g i``; neuron-level
+              callbacks: ``j``); a callback that asks for another is refused
 ``t dt``      current time and time step (s)
-``randn()``   standard normal number, independent per element (``k``) and step;
+``randn()``   standard normal number, independent per element and step;
               ``randn(m)`` the m-th of several draws from one call site (m < 2**20)
 ``rand()``    uniform number in (0, 1) (``rand(m)`` likewise)
 ============  ===============================================================
 
-plus ``math``, ``np`` and ``exp sqrt log fabs`` from :mod:`math`. The callbacks are
+plus ``math``, ``np``, ``exp sqrt log fabs`` and ``min max abs``, and the module's own
+numeric constants and helper functions (compiled with the rule). The callbacks are
 rewritten into numba kernels (``s.w[k]`` becomes ``s_[k, 0]``, one row of variables per
 synapse), so they must use only these names and local variables. Between events, rules
 should integrate exactly where they can (e.g. decay a trace by
@@ -54,17 +70,18 @@ group or of a postsynaptic neuron (a trace driven only by the pre- or postsynapt
 is cheapest kept there: a synapse event then needs no exponential (see ``PairSTDP``).
 """
 import ast
-import inspect
 import math
-import textwrap
 
 from ..core.errors import ParameterError
+from ..core.params import check
+from ..core.translate import source_of
 
-CALLBACKS = ("advance", "on_pre", "on_pre_group", "on_pre_delayed", "on_post", "on_post_neuron",
-             "on_step", "on_neuron_step", "on_group_step")
-SITES = 4096  # draw index = m * SITES + call site
-INDEX_NAMES = ("k", "i", "j", "g", "t", "dt")
-NAMESPACES = {"s": "s_", "p": "p_", "post": "post_", "n": "n_", "grp": "grp_"}
+SYNAPSE = ("k", "i", "j", "g")
+GROUP = ("g", "i")
+NEURON = ("j",)
+CALLBACKS = {"advance": SYNAPSE, "on_pre": SYNAPSE, "on_pre_group": GROUP, "on_pre_delayed": SYNAPSE,
+             "on_post": SYNAPSE, "on_post_neuron": NEURON, "on_step": SYNAPSE, "on_neuron_step": NEURON,
+             "on_group_step": GROUP, "on_regular": SYNAPSE, "on_neuron_regular": NEURON}
 
 
 class Rule:
@@ -73,10 +90,14 @@ class Rule:
     parameters = {}
     synapse_state = {}
     neuron_state = {}
+    pre_neuron_state = {}
     group_state = {}
+    neuron_sums = {}
+    pre_sums = {}
     delayed_pre = None
+    regular_period = None
     advance = on_pre = on_pre_group = on_pre_delayed = on_post = on_post_neuron = None
-    on_step = on_neuron_step = on_group_step = None
+    on_step = on_neuron_step = on_group_step = on_regular = on_neuron_regular = None
 
     def __init__(self, **params):
         unknown = set(params) - set(self.parameters)
@@ -88,6 +109,24 @@ class Rule:
             if isinstance(value, float) and math.isnan(value):
                 raise ParameterError(f"{type(self).__name__}.{name} is NaN; it must be a finite number")
         self.validate(self.params)
+        for target, var in self.neuron_sums.items():
+            self._check_sum(target, var, self.neuron_state, "neuron_state")
+        for target, var in self.pre_sums.items():
+            self._check_sum(target, var, self.pre_neuron_state, "pre_neuron_state")
+        if (self.on_regular or self.on_neuron_regular) and self.regular_period is None:
+            raise ParameterError(f"{type(self).__name__}: on_regular/on_neuron_regular need regular_period")
+
+    def _check_sum(self, target, var, where, kind):
+        if target not in where:
+            raise ParameterError(f"{type(self).__name__}: sum target {target!r} must be a variable of {kind}")
+        if var not in self.synapse_state and var != "w":
+            raise ParameterError(f"{type(self).__name__}: summed {var!r} must be a synapse variable")
+
+    def period(self):
+        """Period (s) of the regular callbacks."""
+        value = self.regular_period
+        value = self.params[value] if isinstance(value, str) else value
+        return check(f"{type(self).__name__}.regular_period", value, 0.0, low_open=True)
 
     def validate(self, params):
         """Check parameter ranges; override to add rule-specific checks."""
@@ -101,90 +140,19 @@ class Rule:
         cls = type(self)
         return {name: getattr(cls, name) for name in CALLBACKS if getattr(cls, name) is not None}
 
+    def post_writes(self):
+        """Names ``X`` of postsynaptic state variables the callbacks write (``post.X[j] = ...``):
+        inputs of the neuron model like its ports."""
+        written = set()
+        for name, func in self.callbacks().items():
+            tree = ast.parse(source_of(type(self).__name__, name, func)[0])
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Assign, ast.AugAssign)):
+                    for target in getattr(node, "targets", [getattr(node, "target", None)]):
+                        base = target.value if isinstance(target, ast.Subscript) else target
+                        if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name) \
+                                and base.value.id == "post":
+                            written.add(base.attr)
+        return written
 
-def translate(rule, name, func, new_name, post_vars, columns):
-    """Rewrite callback ``func`` of ``rule`` into plain numba-compilable source.
 
-    ``s.X[idx]`` becomes ``s_[idx, columns[X]]`` (one row of synapse variables per synapse).
-    Returns ``(source, used)``: the source of a function ``new_name(k, i, j, g, t, dt, step,
-    seed, stream, *args)`` and the ordered list of ``(namespace, variable)`` it reads
-    (``("s", None)`` for the synapse block).
-    """
-    source = textwrap.dedent(inspect.getsource(func))
-    tree = ast.parse(source)
-    fdef = tree.body[0]
-    if not isinstance(fdef, ast.FunctionDef):
-        raise ParameterError(f"{type(rule).__name__}.{name} must be a plain function")
-    known_args = set(NAMESPACES) | set(INDEX_NAMES)
-    bad = [a.arg for a in fdef.args.args if a.arg not in known_args]
-    if bad:
-        raise ParameterError(f"{type(rule).__name__}.{name}: arguments {bad} are not available; "
-                             f"a callback may take any of {sorted(known_args)}")
-    allowed = {"s": set(rule.synapse_state) | {"w"}, "p": set(rule.params),
-               "post": set(post_vars), "n": set(rule.neuron_state), "grp": set(rule.group_state)}
-    used = []
-    draws = [0]
-    rule_name = type(rule).__name__
-
-    def namespace_var(node):
-        """(space, var) if ``node`` is ``space.var`` of a known namespace, else None."""
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in NAMESPACES:
-            space, var = node.value.id, node.attr
-            if var not in allowed[space]:
-                raise ParameterError(f"{rule_name}.{name}: unknown name {space}.{var}; "
-                                     f"known: {sorted(allowed[space])}")
-            return space, var
-        return None
-
-    class Rewriter(ast.NodeTransformer):
-        def visit_Subscript(self, node):
-            found = namespace_var(node.value)
-            if found is None or found[0] != "s":
-                return self.generic_visit(node)
-            index = self.visit(node.slice)
-            if ("s", None) not in used:
-                used.append(("s", None))
-            row = ast.Tuple(elts=[index, ast.Constant(value=columns[found[1]])], ctx=ast.Load())
-            return ast.copy_location(ast.Subscript(value=ast.Name(id="s_", ctx=ast.Load()), slice=row,
-                                                   ctx=node.ctx), node)
-
-        def visit_Attribute(self, node):
-            self.generic_visit(node)
-            found = namespace_var(node)
-            if found is None:
-                return node
-            space, var = found
-            if space == "s":
-                raise ParameterError(f"{rule_name}.{name}: synapse variable s.{var} must be indexed, "
-                                     f"e.g. s.{var}[k]")
-            if space == "p" and isinstance(node.ctx, ast.Store):
-                raise ParameterError(f"{rule_name}.{name}: parameter p.{var} is read only")
-            if (space, var) not in used:
-                used.append((space, var))
-            return ast.copy_location(ast.Name(id=NAMESPACES[space] + var, ctx=node.ctx), node)
-
-        def visit_Call(self, node):
-            self.generic_visit(node)
-            if isinstance(node.func, ast.Name) and node.func.id in ("randn", "rand") and len(node.args) < 2:
-                fn = "_normal" if node.func.id == "randn" else "_uniform"
-                args = [ast.Name(id=a, ctx=ast.Load()) for a in ("seed", "stream", "k", "step")]
-                draw = ast.Constant(value=draws[0])
-                if node.args:
-                    draw = ast.BinOp(left=ast.BinOp(left=node.args[0], op=ast.Mult(),
-                                                    right=ast.Constant(value=SITES)),
-                                     op=ast.Add(), right=draw)
-                args.append(draw)
-                draws[0] += 1
-                return ast.copy_location(ast.Call(func=ast.Name(id=fn, ctx=ast.Load()), args=args,
-                                                  keywords=[]), node)
-            return node
-
-    fdef = Rewriter().visit(fdef)
-    fdef.decorator_list = []
-    fdef.name = new_name
-    argnames = ["k", "i", "j", "g", "t", "dt", "step", "seed", "stream"]
-    argnames += [NAMESPACES[space] + (var or "") for space, var in used]
-    fdef.args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=a) for a in argnames], vararg=None,
-                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    ast.fix_missing_locations(fdef)
-    return ast.unparse(fdef), used

@@ -6,7 +6,10 @@ spike arrives. Delivery is exact to the time step and costs per spike and synaps
 """
 import numpy as np
 
+from ..core.codegen import stream_id
 from ..core.errors import ParameterError
+from ..core.translate import Space, translate
+from ..plasticity.rule import CALLBACKS
 
 
 class Projection:
@@ -45,6 +48,7 @@ class Projection:
         self.state["w"][:] = np.asarray(weight, dtype=float)[order]
         self.neuron_state = {}
         self.group_state = {}
+        self.pre_neuron_state = {}
         if rule is not None:
             for key, value in rule.synapse_state.items():
                 self.state[key][:] = rule.initial(value)
@@ -55,6 +59,8 @@ class Projection:
                 self.group_state[key] = np.full(len(starts), rule.initial(value))
             for key, value in rule.neuron_state.items():
                 self.neuron_state[key] = np.full(post.n, rule.initial(value))
+            for key, value in rule.pre_neuron_state.items():
+                self.pre_neuron_state[key] = np.full(pre.n, rule.initial(value))
         self.queue = np.zeros((self.queue_len, max(len(starts), 1)), dtype=np.int64)
         self.queue_count = np.zeros(self.queue_len, dtype=np.int64)
         if rule is not None and rule.delayed_pre is not None:
@@ -69,6 +75,11 @@ class Projection:
             self.pre_seg_ptr_d = np.arange(pre.n + 1, dtype=np.int64)
             self.queue_d = np.zeros((steps + 1, pre.n), dtype=np.int64)
             self.queue_count_d = np.zeros(steps + 1, dtype=np.int64)
+
+    def variables(self):
+        """{dictionary attribute: dict} of the rule's state arrays (monitors, checkpoints)."""
+        return {"state": self.state, "neuron_state": self.neuron_state, "group_state": self.group_state,
+                "pre_neuron_state": self.pre_neuron_state}
 
     def channels(self):
         """(array suffix, rule callback) of each presynaptic event channel."""
@@ -88,3 +99,138 @@ class Projection:
 
     def __repr__(self):
         return f"Projection({self.pre_pop.name} -> {self.post_pop.name}, {self.n_syn} synapses)"
+
+    # ---- code generation -------------------------------------------------------------
+    def emit(self, code, xid):
+        """Delivery, plasticity callbacks, reductions and spike queueing of this projection."""
+        a = {key: code.arg(f"{xid}_{key}", (lambda k=key: getattr(self, k)))
+             for key in ("pre", "post", "post_ptr", "post_syn", "group", "post_group") + self.queue_keys()
+             if hasattr(self, key)}
+        calls = self._rule_calls(code, xid)
+        pre, post = code.id(self.pre_pop), code.id(self.post_pop)
+        target = None
+        if self.port is not None:
+            var = self.post_pop.port_target(self.port)
+            target = code.state(f"{post}_{var}", self.post_pop, var)
+        block = code.arg(f"{xid}_s", lambda: self.block)
+        syn = dict(k="k", i=f"{a['pre']}[k]", j=f"{a['post']}[k]", g=f"{a['group']}[k]" if "group" in a else "-1")
+
+        deliver = code.phase("deliver")
+        for suffix, name in self.channels():
+            group_event = name == "on_pre" and "on_pre_group" in calls
+            delivers = target is not None and name == "on_pre"
+            if name not in calls and not group_event and not delivers:
+                continue  # nothing happens on this channel
+            queue, count = a["queue" + suffix], a["queue_count" + suffix]
+            start, delay, ptr = a["seg_start" + suffix], a["seg_delay" + suffix], a["pre_seg_ptr" + suffix]
+            deliver(f"b = step % {queue}.shape[0]")
+            with deliver.block(f"for q in range({count}[b]):"):
+                deliver(f"seg = {queue}[b, q]")
+                with deliver.block(f"for k in range({start}[seg], {start}[seg + 1]):"):
+                    deliver(f"j = {a['post']}[k]")
+                    at = dict(syn, i=f"{a['pre']}[k]", j="j", g="seg" if suffix == "" else syn["g"])
+                    if "advance" in calls:  # bring the synapse up to date before its weight is used
+                        deliver(calls["advance"](at, context=name))
+                    if delivers:
+                        deliver(f"{target}[j] += {block}[k, {self.columns['w']}]")
+                    if name in calls:
+                        deliver(calls[name](at))
+                if group_event:
+                    deliver(calls["on_pre_group"](dict(g="seg", i=f"{a['pre']}[{start}[seg]]")))
+            deliver(f"{count}[b] = 0")
+            spikes = code.phase("spikes")
+            with spikes.block(f"for q in range(nsp_{pre}):"):
+                spikes(f"i = {pre}_spikes[q]")
+                with spikes.block(f"for seg in range({ptr}[i], {ptr}[i + 1]):"):
+                    spikes(f"b = (step + {delay}[seg]) % {queue}.shape[0]",
+                           f"{queue}[b, {count}[b]] = seg", f"{count}[b] += 1")
+
+        if "on_post" in calls or "on_post_neuron" in calls:
+            b = code.phase("post_events")
+            with b.block(f"for q in range(nsp_{post}):"):
+                b(f"j = {post}_spikes[q]")
+                if "on_post" in calls:
+                    with b.block(f"for r in range({a['post_ptr']}[j], {a['post_ptr']}[j + 1]):"):
+                        b(f"k = {a['post_syn']}[r]")
+                        at = dict(syn, j="j", g=f"{a['post_group']}[r]")
+                        if "advance" in calls:
+                            b(calls["advance"](at, context="on_post"))
+                        b(calls["on_post"](at))
+                if "on_post_neuron" in calls:
+                    b(calls["on_post_neuron"](dict(j="j")))
+
+        b = code.phase("continuous")
+        rule = self.rule
+        for sums, size, first, members in (
+                (rule.neuron_sums if rule else {}, self.post_pop.n, "n", None),
+                (rule.pre_sums if rule else {}, self.pre_pop.n, "npre", None)):
+            for dest, var in sums.items():
+                arr = code.state(f"{xid}_{first}_{dest}", self, dest,
+                                 "neuron_state" if first == "n" else "pre_neuron_state")
+                with b.block(f"for e in range({size}):"):
+                    b("acc = 0.0")
+                    if first == "n":
+                        with b.block(f"for r in range({a['post_ptr']}[e], {a['post_ptr']}[e + 1]):"):
+                            b(f"acc += {block}[{a['post_syn']}[r], {self.columns[var]}]")
+                    else:
+                        seg, ptr = a["seg_start"], a["pre_seg_ptr"]
+                        with b.block(f"for k in range({seg}[{ptr}[e]], {seg}[{ptr}[e + 1]]):"):
+                            b(f"acc += {block}[k, {self.columns[var]}]")
+                    b(f"{arr}[e] = acc")
+        loops = {"on_step": (f"for k in range({a['pre']}.shape[0]):", syn),
+                 "on_neuron_step": (f"for j in range({self.post_pop.n}):", dict(j="j")),
+                 "on_group_step": (f"for g in range({a['seg_start']}.shape[0] - 1):",
+                                   dict(g="g", i=f"{a['pre']}[{a['seg_start']}[g]]"))}
+        for name, (header, at) in loops.items():
+            if name in calls:
+                with b.block(header):
+                    b(calls[name](at))
+        if "on_regular" in calls or "on_neuron_regular" in calls:
+            every = code.arg(f"{xid}_every", lambda: max(1, int(round(self.rule.period() / self.dt))))
+            with b.block(f"if (step + stride) // {every} != step // {every}:"):
+                for name, header, at in (("on_regular", loops["on_step"][0], syn),
+                                         ("on_neuron_regular", loops["on_neuron_step"][0], dict(j="j"))):
+                    if name in calls:
+                        with b.block(header):
+                            b(calls[name](at, dt=f"{every} * dt / stride"))
+        if "advance" in calls:
+            sync = [f"for k in range({a['pre']}.shape[0]):", "    " + calls["advance"](syn, context="sync")]
+            code.final(f"sync_{xid}", sync)
+            code.phase("sync")(*sync)
+
+    def _rule_calls(self, code, xid):
+        """Translate the rule's callbacks; return {callback: function(index values) -> call line}."""
+        rule = self.rule
+        if rule is None:
+            return {}
+        pre, post = code.id(self.pre_pop), code.id(self.post_pop)
+        owner = type(rule).__name__
+        spaces = {"s": Space("block", "s_", self.columns), "p": Space("scalar", "p_", rule.params),
+                  "n": Space("array", "n_", self.neuron_state), "grp": Space("array", "grp_", self.group_state),
+                  "npre": Space("array", "npre_", self.pre_neuron_state),
+                  "post": Space("array", "post_", self.post_pop.state),
+                  "pre": Space("array", "pre_", self.pre_pop.state, writable=False),
+                  "sig": Space("value", "sig_", {s.name: s for s in code.net.signals})}
+        args = {"s": lambda v: code.arg(f"{xid}_s", lambda: self.block),
+                "n": lambda v: code.state(f"{xid}_n_{v}", self, v, "neuron_state"),
+                "grp": lambda v: code.state(f"{xid}_grp_{v}", self, v, "group_state"),
+                "npre": lambda v: code.state(f"{xid}_npre_{v}", self, v, "pre_neuron_state"),
+                "post": lambda v: code.state(f"{post}_{v}", self.post_pop, v),
+                "pre": lambda v: code.state(f"{pre}_{v}", self.pre_pop, v),
+                "sig": lambda v: f"sig_{v}",
+                "p": lambda v: code.arg(f"{xid}_p_{v}", lambda: float(rule.params[v]))}
+        calls = {}
+        for name, func in rule.callbacks().items():
+            indices = CALLBACKS[name]
+            tr = translate(owner, name, func, f"{xid}_{name}", spaces, indices)
+            code.function(tr.source, tr)
+            for helper in tr.helpers.values():
+                code.function(helper)
+            tail = "".join(", " + args[space](var) for space, var in tr.used)
+
+            def call(at, dt="dt", context=None, name=name, indices=indices, tail=tail):
+                stream = stream_id("projection", self.name, name, context or "")
+                head = ", ".join(at[x] for x in indices)
+                return f"{xid}_{name}({head}, t, {dt}, step, seed, {stream}{tail})"
+            calls[name] = call
+        return calls

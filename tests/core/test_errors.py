@@ -111,7 +111,7 @@ def test_rule_callback_names_are_checked():
         def on_pre_group(grp, p, g):
             grp.trace[g] += 1.0
 
-    for rule, message in ((Unindexed(), "synapse variable s.x must be indexed"),
+    for rule, message in ((Unindexed(), r"Unindexed.on_pre: s.x must be indexed, e.g. s.x\[k\] \(.*test_errors.py, line \d+\)"),
                           (UnknownGroupVariable(), r"unknown name grp.trace; known: \[\]")):
         net = ps.Network()
         src = net.add(ps.PoissonSource(2, 10.0))

@@ -25,5 +25,5 @@ def test_poisson_inputs():
     silent = stdp_poisson.run(make_params(stdp_poisson.Params, {"inputs": "poisson", "rate_e": 0,
                                                                 "rate_i": 0, "duration": "0.5s"}), seed=3)
     assert silent["summary"]["n_spikes"] == 0 and silent["summary"]["final_weight"] == 1e-6
-    driven = stdp_poisson.run(make_params(stdp_poisson.Params, {"inputs": "poisson", "duration": "0.5s"}), seed=3)
+    driven = stdp_poisson.run(make_params(stdp_poisson.Params, {"inputs": "poisson", "duration": "2s"}), seed=3)
     assert driven["summary"]["n_spikes"] > 0 and driven["summary"]["final_weight"] != 1e-6

@@ -96,5 +96,5 @@ def test_poisson_input_errors_name_the_parameter():
         ps.PoissonInput(lif, 10.0, 1e-9, port="soma")
     with pytest.raises(ps.ParameterError, match="rate must be finite and >= 0 Hz"):
         ps.PoissonInput(lif, -1.0, 1e-9, port="delta")
-    with pytest.raises(ps.ParameterError, match="must be a Population or an input"):
+    with pytest.raises(ps.ParameterError, match="must be a Population, a Signal or an input"):
         ps.Network().add(ps.PoissonInput(lif, 1.0, 1e-9, port="delta"))

@@ -1,0 +1,235 @@
+"""Translation of user callbacks (rules, neuron models) written in plain Python into
+numba-compilable functions.
+
+A callback reads and writes named quantities through namespaces (``s.w[k]``, ``p.tau``,
+``post.V[j]``, ``sig.dopamine``, ...). Each owner (a rule on a projection, a neuron model on
+a population) describes its namespaces with :class:`Space`; :func:`translate` rewrites every
+``space.X`` into a plain argument name, checks names and indices, turns ``randn()``/``rand()``
+into counter-based draws, inlines module-level numeric constants and compiles module-level
+helper functions with the callback. It keeps a map from generated lines to the user's
+lines so that compile errors point at the user's file (see :func:`user_location`).
+"""
+import ast
+import inspect
+import math
+import numbers
+import re
+import textwrap
+import types
+
+from .errors import ParameterError
+
+SITES = 4096  # draw index = m * SITES + call site
+BUILTINS = {"min", "max", "abs", "range", "int", "float", "bool", "len", "round", "True", "False",
+            "None", "math", "np", "exp", "sqrt", "log", "fabs", "randn", "rand"}
+RUNTIME = ("t", "dt", "step", "seed", "stream")  # arguments every callback function receives
+
+
+class Space:
+    """A namespace of a callback.
+
+    ``kind``: ``"array"`` (``X[idx]`` -> ``<prefix>X[idx]``), ``"block"`` (synapse rows:
+    ``X[idx]`` -> ``<prefix>[idx, column[X]]``), ``"scalar"`` (read-only value ``<prefix>X``),
+    ``"value"`` (a scalar or array the callback reads as it is, e.g. a signal),
+    ``"constant"`` (``X`` replaced by the literal ``names[X]``, compiled in) or ``"local"``
+    (``X`` -> local variable ``<prefix>X``, e.g. constants computed once per step).
+    ``names``: the known variables (a dict ``{name: column or literal}`` for block/constant).
+    """
+
+    def __init__(self, kind, prefix, names, writable=True):
+        self.kind, self.prefix, self.names, self.writable = kind, prefix, names, writable
+
+
+def source_of(owner, name, func):
+    """(dedented source, file, first line) of ``func``; a clear error where Python cannot read it."""
+    try:
+        lines, first = inspect.getsourcelines(func)
+        path = inspect.getsourcefile(func) or "<unknown>"
+    except (OSError, TypeError):
+        raise ParameterError(f"{owner}.{name}: its source cannot be read (defined in exec, stdin or an "
+                             "interactive prompt); define it in a .py file or a notebook cell") from None
+    return textwrap.dedent("".join(lines)), path, first
+
+
+class Translation:
+    """Result of :func:`translate`: ``source`` of the function, ``used`` (space, var) pairs in
+    argument order, ``helpers`` (sources of helper functions), ``lines`` (generated line offset
+    -> user line), ``where`` (user file) and ``label`` (owner.callback)."""
+
+
+def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=False):
+    """Rewrite ``func`` (callback ``name`` of ``owner``) into function ``new_name``.
+
+    ``spaces``: {namespace: Space}; ``indices``: index names this callback may use (others of
+    ``k i j g`` are refused; the first is the element of random draws); ``extra``: further
+    names the generated function receives. With ``paired``, ``randn()`` of elements 2m and
+    2m + 1 are the two halves of one Box-Muller pair (cache rows ``rng_cache[site]``).
+    The function's arguments are ``(*indices, t, dt, step, seed, stream, *extra, *used)``.
+    """
+    text, path, first = source_of(owner, name, func)
+    fdef = ast.parse(text).body[0]
+    label = f"{owner}.{name}"
+    if not isinstance(fdef, ast.FunctionDef):
+        raise ParameterError(f"{label} must be a plain function")
+
+    def where(node):
+        return f"{path}, line {first + getattr(node, 'lineno', 1) - 1}"
+
+    def fail(node, message):
+        raise ParameterError(f"{label}: {message} ({where(node)})")
+
+    known_args = set(spaces) | set(indices) | {"t", "dt"} | set(extra)
+    for a in fdef.args.args:
+        if a.arg not in known_args:
+            unavailable = a.arg in ("k", "i", "j", "g")
+            fail(a, f"{'index' if unavailable else 'argument'} {a.arg!r} is not defined in this callback; "
+                    f"it may take any of {sorted(known_args)}")
+    used, draws, helpers = [], [0], {}
+    local_names = {n.id for n in ast.walk(fdef) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    local_names |= {a.arg for a in fdef.args.args}
+
+    def lookup(node):
+        """(space name, Space, var) if ``node`` is ``space.var`` of a known namespace, else None."""
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in spaces:
+            space = spaces[node.value.id]
+            if node.attr not in space.names:
+                fail(node, f"unknown name {node.value.id}.{node.attr}; known: {sorted(space.names)}")
+            return node.value.id, space, node.attr
+        return None
+
+    def use(key):
+        if key not in used:
+            used.append(key)
+
+    class Rewriter(ast.NodeTransformer):
+        def visit_Subscript(self, node):
+            found = lookup(node.value)
+            if found is None or found[1].kind != "block":
+                return self.generic_visit(node)
+            sname, space, var = found
+            use((sname, None))
+            row = ast.Tuple(elts=[self.visit(node.slice), ast.Constant(value=space.names[var])], ctx=ast.Load())
+            return ast.copy_location(ast.Subscript(value=ast.Name(id=space.prefix, ctx=ast.Load()),
+                                                   slice=row, ctx=node.ctx), node)
+
+        def visit_Attribute(self, node):
+            found = lookup(node)
+            if found is None:
+                return self.generic_visit(node)
+            sname, space, var = found
+            if space.kind == "block":
+                fail(node, f"{sname}.{var} must be indexed, e.g. {sname}.{var}[k]")
+            if isinstance(node.ctx, ast.Store) and (space.kind in ("scalar", "constant", "value")
+                                                    or not space.writable):
+                fail(node, f"{sname}.{var} is read only")
+            if space.kind == "constant":
+                return ast.copy_location(ast.Constant(value=space.names[var]), node)
+            if space.kind != "local":
+                use((sname, var))
+            return ast.copy_location(ast.Name(id=space.prefix + var, ctx=node.ctx), node)
+
+        def visit_Name(self, node):
+            if node.id in spaces and not isinstance(node.ctx, ast.Store):
+                fail(node, f"namespace {node.id!r} must be used as {node.id}.NAME")
+            if isinstance(node.ctx, ast.Load) and node.id not in local_names and node.id not in BUILTINS \
+                    and node.id not in known_args and node.id not in RUNTIME:
+                value = func.__globals__.get(node.id)
+                if isinstance(value, numbers.Number) and not isinstance(value, bool):
+                    return ast.copy_location(ast.Constant(value=float(value) if isinstance(value, float)
+                                                          else value), node)
+                if isinstance(value, bool):
+                    return ast.copy_location(ast.Constant(value=value), node)
+                if isinstance(value, types.FunctionType):
+                    helpers[node.id] = helper_source(value, label)
+                    return node
+                fail(node, f"name {node.id!r} is not defined here (callbacks may use local variables, "
+                           "their namespaces, module-level numbers and functions)")
+            return node
+
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if isinstance(node.func, ast.Name) and node.func.id in ("randn", "rand"):
+                if len(node.args) > 1:
+                    fail(node, f"{node.func.id}() takes at most one argument (the draw number m)")
+                fn = "_normal" if node.func.id == "randn" else "_uniform"
+                element = indices[0] if indices else "0"
+                args = [ast.Name(id=a, ctx=ast.Load()) for a in ("seed", "stream", element, "step")]
+                draw = ast.Constant(value=draws[0])
+                if node.args:
+                    draw = ast.BinOp(left=ast.BinOp(left=node.args[0], op=ast.Mult(), right=ast.Constant(SITES)),
+                                     op=ast.Add(), right=draw)
+                args.append(draw)
+                if paired and fn == "_normal":
+                    if node.args:
+                        fail(node, "randn(m) is not available in neuron models; use separate randn() calls")
+                    fn = "_normal_shared"
+                    args.append(ast.Subscript(value=ast.Name(id="rng_cache", ctx=ast.Load()),
+                                              slice=ast.Constant(value=draws[0]), ctx=ast.Load()))
+                draws[0] += 1
+                return ast.copy_location(ast.Call(func=ast.Name(id=fn, ctx=ast.Load()), args=args,
+                                                  keywords=[]), node)
+            return node
+
+    fdef = Rewriter().visit(fdef)
+    fdef.decorator_list = []
+    fdef.name = new_name
+    argnames = list(indices) + list(RUNTIME) + list(extra)
+    argnames += [spaces[s].prefix + (v or "") for s, v in used]
+    fdef.args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=a) for a in argnames], vararg=None,
+                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    ast.fix_missing_locations(fdef)
+    out = Translation()
+    out.source = ast.unparse(fdef)
+    out.used, out.helpers, out.where, out.label = used, helpers, path, label
+    out.draws = draws[0]
+    out.lines = _line_map(fdef, out.source, first)
+    return out
+
+
+def helper_source(func, label):
+    """Source of a module-level helper function, compiled beside the callback that calls it;
+    its own numeric module constants are inlined."""
+    text, _, _ = source_of(label, func.__name__, func)
+    fdef = ast.parse(text).body[0]
+    fdef.decorator_list = []
+
+    class Constants(ast.NodeTransformer):
+        def visit_Name(self, node):
+            value = func.__globals__.get(node.id)
+            if isinstance(node.ctx, ast.Load) and isinstance(value, numbers.Number):
+                return ast.copy_location(ast.Constant(value=value), node)
+            return node
+
+    return ast.unparse(ast.fix_missing_locations(Constants().visit(fdef)))
+
+
+def _line_map(fdef, source, first):
+    """{line of the generated function (1 = def): line in the user's file}."""
+    new = ast.parse(source).body[0]
+    mapping = {}
+    for a, b in zip(ast.walk(fdef), ast.walk(new)):
+        if isinstance(a, ast.stmt) and hasattr(a, "lineno") and hasattr(b, "lineno"):
+            mapping.setdefault(b.lineno, first + a.lineno - 1)
+    return mapping
+
+
+def user_location(message, functions):
+    """Rewrite a numba error ``message`` that cites generated lines into the user's file and
+    line; ``functions`` is [(first generated line, Translation)] of the generated module."""
+    def replace(match):
+        line = int(match.group(2))
+        for start, tr in sorted(functions, key=lambda f: f[0], reverse=True):
+            if line >= start:
+                offset = line - start + 1
+                user = tr.lines.get(offset) or tr.lines.get(max((o for o in tr.lines if o <= offset), default=1))
+                return f"{tr.label} ({tr.where}, line {user})"
+        return match.group(0)
+
+    return re.sub(r'File "([^"]*plastisim_kernel_[^"]*)", line (\d+)', replace, message)
+
+
+def literal(value):
+    """A Python literal for a compile-time constant (bool, int, float incl. inf)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"
+    return repr(value)
