@@ -34,6 +34,7 @@ from .translate import user_location
 PHASES = ("signals", "deliver", "inputs", "neurons", "post_events", "continuous", "spikes", "monitors")
 FAST_FORWARD_PHASES = ("signals", "sync", "continuous", "fast_forward_end")
 RUNTIME_MODULES = ("plastisim.core.rng",)
+INLINE = ', inline="always"'
 
 
 def cache_dir():
@@ -93,8 +94,10 @@ class Code:
     def phase(self, name):
         return self.phases[name]
 
-    def function(self, source, translation=None):
-        self.functions.append((source, translation))
+    def function(self, source, translation=None, inline=False):
+        """Add a compiled function; ``inline`` asks numba to inline it into its callers (for
+        small per-element callbacks called in hot loops)."""
+        self.functions.append((source, translation, inline))
 
     def use(self, func):
         """Import a compiled function of the package into the generated module."""
@@ -158,11 +161,11 @@ def _module_source(code):
     lines = head.split("\n")
     translations = []
     seen = set()
-    for source, tr in code.functions:
+    for source, tr, inline in code.functions:
         if source in seen:
             continue
         seen.add(source)
-        lines += ["", "", f"@njit({flags})"]
+        lines += ["", "", f"@njit({flags}{INLINE if inline else ''})"]
         if tr is not None:
             translations.append((len(lines) + 1, tr))
         lines += source.split("\n")

@@ -57,13 +57,16 @@ class Translation:
     -> user line), ``where`` (user file) and ``label`` (owner.callback)."""
 
 
-def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=False):
+def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=False, prefix_locals=False):
     """Rewrite ``func`` (callback ``name`` of ``owner``) into function ``new_name``.
 
     ``spaces``: {namespace: Space}; ``indices``: index names this callback may use (others of
     ``k i j g`` are refused; the first is the element of random draws); ``extra``: further
     names the generated function receives. With ``paired``, ``randn()`` of elements 2m and
-    2m + 1 are the two halves of one Box-Muller pair (cache rows ``rng_cache[site]``).
+    2m + 1 are the two halves of one Box-Muller pair (cache rows ``rng_cache[site]``). With
+    ``prefix_locals``, local variables get the prefix ``u_``, so that the body can be pasted
+    into a generated loop (``Translation.body``: statements, or for a function that is one
+    ``return`` statement, ``Translation.expression``).
     The function's arguments are ``(*indices, t, dt, step, seed, stream, *extra, *used)``.
     """
     text, path, first = source_of(owner, name, func)
@@ -131,6 +134,8 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
         def visit_Name(self, node):
             if node.id in spaces and not isinstance(node.ctx, ast.Store):
                 fail(node, f"namespace {node.id!r} must be used as {node.id}.NAME")
+            if prefix_locals and node.id in local_names and node.id not in known_args:
+                return ast.copy_location(ast.Name(id="u_" + node.id, ctx=node.ctx), node)
             if isinstance(node.ctx, ast.Load) and node.id not in local_names and node.id not in BUILTINS \
                     and node.id not in known_args and node.id not in RUNTIME:
                 value = func.__globals__.get(node.id)
@@ -183,6 +188,11 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
     out.used, out.helpers, out.where, out.label = used, helpers, path, label
     out.draws = draws[0]
     out.lines = _line_map(fdef, out.source, first)
+    body = fdef.body[1:] if fdef.body and isinstance(fdef.body[0], ast.Expr) \
+        and isinstance(fdef.body[0].value, ast.Constant) else fdef.body  # without a docstring
+    returns = [n for n in ast.walk(fdef) if isinstance(n, ast.Return)]
+    out.expression = ast.unparse(body[0].value) if len(body) == 1 and returns == body else None
+    out.body = [ast.unparse(stmt) for stmt in body] if not returns else None
     return out
 
 

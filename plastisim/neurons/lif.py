@@ -83,6 +83,7 @@ class LIF(NeuronModel):
         d.decay_ou = exp(-dt / p.tau_ou)
         d.spread_ou = sqrt(1.0 - d.decay_ou * d.decay_ou)
         d.noise = p.sigma * sqrt(dt)
+        d.inv_g_L = 1.0 / p.g_L
         d.decay_L = exp(-dt * p.g_L / p.C)
         d.syn_L = current_response(dt, p.C / p.g_L, d.decay_L, p.tau_syn, d.decay_syn) / p.C
 
@@ -101,7 +102,7 @@ class LIF(NeuronModel):
         if refractory:
             s.V[j] = p.V_reset
         else:
-            v = s.V[j] + s.in_delta[j] / p.g_L
+            v = s.V[j] + s.in_delta[j] * d.inv_g_L
             if conductance:
                 g_tot = p.g_L + s.g_e[j] + s.g_i[j]
                 tau = p.C / g_tot
@@ -111,7 +112,7 @@ class LIF(NeuronModel):
                 if f.use_syn:
                     v += s.I_syn[j] * current_response(dt, tau, decay_v, p.tau_syn, d.decay_syn) / p.C
             else:
-                v_inf = p.E_L + I_const / p.g_L
+                v_inf = p.E_L + I_const * d.inv_g_L
                 v = v_inf + (v - v_inf) * d.decay_L
                 if f.use_syn:
                     v += s.I_syn[j] * d.syn_L

@@ -30,7 +30,7 @@ import ast
 
 import numpy as np
 
-from ..core.codegen import stream_id
+from ..core.codegen import Block, stream_id
 from ..core.errors import ParameterError
 from ..core.network import Population
 from ..core.translate import Space, source_of, translate
@@ -92,48 +92,63 @@ class NeuronModel(Population):
         calls, used = {}, []
         for name in ("update", "threshold", "reset"):
             tr = translate(owner, name, getattr(type(self), name), f"{pid}_{name}", spaces, ("j",),
-                           extra=("refractory", "rng_cache"), paired=True)
-            code.function(tr.source, tr)
+                           extra=("refractory", "rng_cache"), paired=True, prefix_locals=True)
+            if tr.body is None and tr.expression is None:  # early returns: keep it a function
+                code.function(tr.source, tr)
             for helper in tr.helpers.values():
                 code.function(helper)
             used += [u for u in tr.used if u not in used]
             calls[name] = tr
         sites = max(1, max(tr.draws for tr in calls.values()))
-        body = []
+        kernel = Block()
         if self.prepare is not None:
             spaces_prep = dict(spaces, d=Space("local", "d_", prepared))
             tr = translate(owner, "prepare", type(self).prepare, f"{pid}_prepare", spaces_prep, ())
             for helper in tr.helpers.values():
                 code.function(helper)
-            body += [ast.unparse(stmt) for stmt in ast.parse(tr.source).body[0].body]
+            kernel(*(line for stmt in tr.body for line in stmt.split("\n")))
             used += [u for u in tr.used if u not in used]
         args = {("s", v): f"s_{v}" for v in self.state}
         args.update({u: f"{u[0]}_{u[1]}" for u in used})
         kernel_args = [f"s_{v}" for v in self.state] + sorted({f"{s}_{v}" for s, v in used if s in ("p", "sig")})
+        if self.refractory is not None and f"p_{self.refractory}" not in kernel_args:
+            kernel_args.append(f"p_{self.refractory}")
 
-        def call(name):
-            tail = "".join(", " + args[u] for u in calls[name].used)
-            return f"{pid}_{name}(j, t, dt, step, seed, stream, refractory, rng_cache{tail})"
+        def paste(name, b):
+            """The callback's statements pasted into the loop (no call in the hot loop), or a call."""
+            tr = calls[name]
+            if tr.body is not None:
+                b(*(line for stmt in tr.body for line in stmt.split("\n")))
+                return None
+            tail = "".join(", " + args[u] for u in tr.used)
+            call = f"{pid}_{name}(j, t, dt, step, seed, stream, refractory, rng_cache{tail})"
+            if tr.expression is not None:
+                return f"({tr.expression})"
+            b(call)
+            return call
 
-        loop = ["t = step * dt", f"rng_cache = np.full(({sites}, 3), -1.0)", *body, "nspk = 0"]
+        kernel("t = step * dt", f"rng_cache = np.full(({sites}, 3), -1.0)", "nspk = 0")
         if self.refractory is not None:
-            loop.append("n_ref = int(round(p_%s / dt))" % self.refractory)
-            if f"p_{self.refractory}" not in kernel_args:
-                kernel_args.append(f"p_{self.refractory}")
-        loop += ["for j in range(spikes.shape[0]):",
-                 "    refractory = " + ("s_refr[j] > 0" if self.refractory else "False"),
-                 "    " + call("update")]
-        spike = ["spikes[nspk] = j", "nspk += 1", call("reset")]
-        if self.refractory is not None:
-            spike.append("s_refr[j] = n_ref")
-            loop += ["    if refractory:", "        s_refr[j] -= 1",
-                     f"    elif {call('threshold')}:"] + ["        " + x for x in spike]
-        else:
-            loop += [f"    if {call('threshold')}:"] + ["        " + x for x in spike]
-        loop += [f"    s_in_{port}[j] = 0.0" for port, var in self.ports.items() if var is None]
-        loop.append("return nspk")
+            kernel(f"n_ref = int(round(p_{self.refractory} / dt))")
+        with kernel.block("for j in range(spikes.shape[0]):"):
+            kernel("refractory = " + ("s_refr[j] > 0" if self.refractory else "False"))
+            paste("update", kernel)
+            fires = paste("threshold", Block())
+            if self.refractory is not None:
+                with kernel.block("if refractory:"):
+                    kernel("s_refr[j] -= 1")
+                header = f"elif {fires}:"
+            else:
+                header = f"if {fires}:"
+            with kernel.block(header):
+                kernel("spikes[nspk] = j", "nspk += 1")
+                paste("reset", kernel)
+                if self.refractory is not None:
+                    kernel("s_refr[j] = n_ref")
+            kernel(*(f"s_in_{port}[j] = 0.0" for port, var in self.ports.items() if var is None))
+        kernel("return nspk")
         code.function(f"def {pid}_kernel(step, dt, seed, stream, {', '.join(kernel_args)}, spikes):\n"
-                      + "\n".join("    " + line for line in loop))
+                      + "\n".join("    " + line for line in kernel.lines))
         values = []
         for a in kernel_args:
             space, var = a.split("_", 1)
