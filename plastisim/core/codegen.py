@@ -29,12 +29,12 @@ import sys
 import zlib
 from pathlib import Path
 
+from .errors import ParameterError
 from .translate import user_location
 
 PHASES = ("signals", "deliver", "inputs", "neurons", "post_events", "continuous", "spikes", "monitors")
 FAST_FORWARD_PHASES = ("signals", "sync", "continuous", "fast_forward_end")
 RUNTIME_MODULES = ("plastisim.core.rng",)
-INLINE = ', inline="always"'
 
 
 def cache_dir():
@@ -94,10 +94,10 @@ class Code:
     def phase(self, name):
         return self.phases[name]
 
-    def function(self, source, translation=None, inline=False):
-        """Add a compiled function; ``inline`` asks numba to inline it into its callers (for
-        small per-element callbacks called in hot loops)."""
-        self.functions.append((source, translation, inline))
+    def function(self, source, translation=None, marks=()):
+        """Add a compiled function. ``marks``: [(line index in ``source``, Translation)] where
+        the body of a user callback was pasted (so that errors there cite the user's lines)."""
+        self.functions.append((source, translation, marks))
 
     def use(self, func):
         """Import a compiled function of the package into the generated module."""
@@ -138,11 +138,10 @@ class Kernel:
         try:
             return getattr(self.module, fn)(*head, *self.values())
         except Exception as err:  # numba TypingError and friends: point at the user's line
-            if type(err).__module__.startswith("numba"):
-                from .errors import ParameterError
-                raise ParameterError(user_location(str(err).split("\n\n")[0].strip()
-                                                   + "\n" + str(err), self.translations)) from None
-            raise
+            message = user_location(str(err), self.translations) if type(err).__module__.startswith("numba") else None
+            if message is None:
+                raise
+            raise ParameterError(message) from None
 
 
 def _module_source(code):
@@ -161,13 +160,14 @@ def _module_source(code):
     lines = head.split("\n")
     translations = []
     seen = set()
-    for source, tr, inline in code.functions:
+    for source, tr, marks in code.functions:
         if source in seen:
             continue
         seen.add(source)
-        lines += ["", "", f"@njit({flags}{INLINE if inline else ''})"]
+        lines += ["", "", f"@njit({flags})"]
         if tr is not None:
             translations.append((len(lines) + 1, tr))
+        translations += [(len(lines) + 1 + index - (mark.body_line - 1), mark) for index, mark in marks]
         lines += source.split("\n")
 
     def function(name, signature, body):

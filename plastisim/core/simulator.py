@@ -55,15 +55,15 @@ class Simulator:
         with self._progress(duration, progress) as bar:
             self._advance(int(round(duration / self.net.dt)), bar)
 
-    def run_protocol(self, protocol, progress=False, checkpoint=None, checkpoint_every=600.0):
+    def run_protocol(self, protocol, progress=False, checkpoint=None, checkpoint_every=600.0, until=None):
         """Run ``protocol`` (a :class:`~plastisim.core.protocol.Protocol`) from the current
-        position to its end: actions at exact step boundaries, fast-forward phases, one progress
-        bar. With ``checkpoint`` (a path), the state is saved there every ``checkpoint_every``
+        position to its end (or to time ``until``): actions at exact step boundaries,
+        fast-forward phases, one progress bar. With ``checkpoint`` (a path), the state is saved there every ``checkpoint_every``
         seconds of wall time and at the end; a run resumed from it (``load_checkpoint``, then
         ``run_protocol`` with the same protocol) gives the same numbers."""
         dt = self.net.dt
         actions = protocol.schedule(dt)
-        end = int(round(protocol.duration / dt))
+        end = int(round(min(protocol.duration, protocol.duration if until is None else until) / dt))
         saved = time.perf_counter()
         with self._progress(max(end - self.step, 0) * dt, progress) as bar:
             while True:

@@ -193,6 +193,7 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
     returns = [n for n in ast.walk(fdef) if isinstance(n, ast.Return)]
     out.expression = ast.unparse(body[0].value) if len(body) == 1 and returns == body else None
     out.body = [ast.unparse(stmt) for stmt in body] if not returns else None
+    out.body_line = ast.parse(out.source).body[0].body[len(fdef.body) - len(body)].lineno if body else 2
     return out
 
 
@@ -224,18 +225,24 @@ def _line_map(fdef, source, first):
 
 
 def user_location(message, functions):
-    """Rewrite a numba error ``message`` that cites generated lines into the user's file and
-    line; ``functions`` is [(first generated line, Translation)] of the generated module."""
-    def replace(match):
-        line = int(match.group(2))
-        for start, tr in sorted(functions, key=lambda f: f[0], reverse=True):
-            if line >= start:
-                offset = line - start + 1
-                user = tr.lines.get(offset) or tr.lines.get(max((o for o in tr.lines if o <= offset), default=1))
-                return f"{tr.label} ({tr.where}, line {user})"
-        return match.group(0)
-
-    return re.sub(r'File "([^"]*plastisim_kernel_[^"]*)", line (\d+)', replace, message)
+    """One-line message for a numba compile error: the user's callback, file and line (from
+    the generated lines the error cites) and numba's reason; ``functions`` is
+    [(first generated line, Translation)] of the generated module. None if no user line."""
+    cited = [int(m.group(1) or m.group(2)) for m in
+             re.finditer(r'plastisim_kernel_\w+\.py(?:", line (\d+)| \((\d+)\))', message)]
+    for line in cited:
+        before = [(start, tr) for start, tr in functions if start <= line]
+        if not before:
+            continue
+        start, tr = max(before, key=lambda f: f[0])
+        offset = line - start + 1
+        if offset > max(tr.lines, default=0):
+            continue  # past the end of that function: generated code
+        user = tr.lines[max((o for o in tr.lines if o <= offset), default=min(tr.lines))]
+        reasons = [x.strip() for x in message.split("\n") if x.strip()
+                   and not x.startswith(("Failed in", "During", "File"))]
+        return f"{tr.label} ({tr.where}, line {user}) cannot be compiled: {' '.join(reasons[:2]).replace('>>> ', '')}"
+    return None
 
 
 def literal(value):

@@ -118,6 +118,7 @@ class NeuronModel(Population):
             """The callback's statements pasted into the loop (no call in the hot loop), or a call."""
             tr = calls[name]
             if tr.body is not None:
+                marks.append((len(b.lines) + 1, tr))  # + 1: the def line of the kernel
                 b(*(line for stmt in tr.body for line in stmt.split("\n")))
                 return None
             tail = "".join(", " + args[u] for u in tr.used)
@@ -127,6 +128,7 @@ class NeuronModel(Population):
             b(call)
             return call
 
+        marks = []
         kernel("t = step * dt", f"rng_cache = np.full(({sites}, 3), -1.0)", "nspk = 0")
         if self.refractory is not None:
             kernel(f"n_ref = int(round(p_{self.refractory} / dt))")
@@ -148,7 +150,7 @@ class NeuronModel(Population):
             kernel(*(f"s_in_{port}[j] = 0.0" for port, var in self.ports.items() if var is None))
         kernel("return nspk")
         code.function(f"def {pid}_kernel(step, dt, seed, stream, {', '.join(kernel_args)}, spikes):\n"
-                      + "\n".join("    " + line for line in kernel.lines))
+                      + "\n".join("    " + line for line in kernel.lines), marks=marks)
         values = []
         for a in kernel_args:
             space, var = a.split("_", 1)

@@ -33,7 +33,9 @@ A rule is a subclass of :class:`Rule` with
   summed variables; the order of summation is fixed, not the storage order of synapses),
 * ``regular_period`` -- period (s, or a parameter name) of ``on_regular`` (per synapse) and
   ``on_neuron_regular`` (per postsynaptic neuron), which run after the ``*_step`` callbacks
-  of every step that ends on a multiple of the period, with ``dt`` = the period.
+  of every step that ends on a multiple of the period, with ``dt`` = the period (in a
+  fast-forward with a longer step: once per long step that crosses a multiple, ``dt`` = the
+  long step).
 
 Per step the order is: arriving spikes (``advance``, the weight is delivered, ``on_pre``,
 ``on_pre_group``), neurons, postsynaptic spikes (``on_post``, ``on_post_neuron``), then the

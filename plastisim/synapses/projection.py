@@ -22,7 +22,7 @@ class Projection:
     """
 
     def __init__(self, pre, post, pre_idx, post_idx, weight, delay_steps, port, rule, dt, name):
-        self.pre_pop, self.post_pop, self.port, self.rule, self.name = pre, post, port, rule, name
+        self.pre_pop, self.post_pop, self.port, self.rule, self.name, self.dt = pre, post, port, rule, name, dt
         order = np.lexsort((post_idx, delay_steps, pre_idx))
         self.pre = pre_idx[order]
         self.post = post_idx[order]
@@ -192,7 +192,7 @@ class Projection:
                                          ("on_neuron_regular", loops["on_neuron_step"][0], dict(j="j"))):
                     if name in calls:
                         with b.block(header):
-                            b(calls[name](at, dt=f"{every} * dt / stride"))
+                            b(calls[name](at, dt=f"max({every} * dt / stride, dt)"))
         if "advance" in calls:
             sync = [f"for k in range({a['pre']}.shape[0]):", "    " + calls["advance"](syn, context="sync")]
             code.final(f"sync_{xid}", sync)
