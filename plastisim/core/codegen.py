@@ -7,17 +7,20 @@ indentation helper (:meth:`Block.block`), compiled helper functions through
 :meth:`Code.function`. Adding a kind of component means writing its ``emit``; nothing here
 knows the kinds. Per time step the phases run in the order of :data:`PHASES`:
 
-1. ``signals``      values of global signals at t (tabulated, schedules, concentrations);
-2. ``deliver``      queued spikes whose delay has elapsed reach their synapses;
-3. ``inputs``       neuron-level inputs (``PoissonInput``) into their ports;
-4. ``neurons``      every population's kernel -> this step's spikes (``nsp_<pid>``);
-5. ``post_events``  plastic synapses of neurons that fired;
-6. ``continuous``   reductions over synapses, then the per-step callbacks (t -> t + dt);
-7. ``spikes``       this step's spikes: queued for delivery, added to signals;
+1. ``signals``             values of global signals at t (tabulated, schedules, concentrations);
+2. ``deliver``             queued spikes whose delay has elapsed reach their synapses;
+3. ``inputs``              neuron-level inputs (``PoissonInput``) into their ports;
+4. ``neurons``             every population's kernel -> this step's spikes (``nsp_<pid>``);
+5. ``post_events``         plastic synapses of neurons that fired, then
+   ``post_neuron_events``  the neuron-level part of those events;
+6. ``sums``, ``synapse_step``, ``neuron_step``, ``regular``: reductions over synapses, the
+   per-step callbacks of synapses, then of neurons and groups (t -> t + dt), then the
+   callbacks that run every N steps;
+7. ``spikes``              this step's spikes: queued for delivery, added to signals;
 8. ``monitors``.
 
 ``fast_forward`` runs only ``signals``, ``sync`` (event-driven rules brought up to date),
-``continuous`` and ``fast_forward_end`` (what ``spikes`` does without spikes, e.g. decay) with a long step (``stride`` steps of dt; ``stride`` is 1 in ``run_chunk``). One module per network structure is written to the kernel
+the phases of 6 and ``fast_forward_end`` (what ``spikes`` does without spikes, e.g. decay) with a long step (``stride`` steps of dt; ``stride`` is 1 in ``run_chunk``). One module per network structure is written to the kernel
 cache, named by the hash of its source, and compiled by numba with ``cache=True``.
 """
 import contextlib
@@ -32,8 +35,10 @@ from pathlib import Path
 from .errors import ParameterError
 from .translate import user_location
 
-PHASES = ("signals", "deliver", "inputs", "neurons", "post_events", "continuous", "spikes", "monitors")
-FAST_FORWARD_PHASES = ("signals", "sync", "continuous", "fast_forward_end")
+CONTINUOUS = ("sums", "synapse_step", "neuron_step", "regular")
+PHASES = ("signals", "deliver", "inputs", "neurons", "post_events", "post_neuron_events", *CONTINUOUS,
+          "spikes", "monitors")
+FAST_FORWARD_PHASES = ("signals", "sync", *CONTINUOUS, "fast_forward_end")
 RUNTIME_MODULES = ("plastisim.core.rng",)
 
 

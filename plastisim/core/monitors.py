@@ -9,7 +9,10 @@ import numpy as np
 
 
 class Monitor:
-    """Base class; ``_dt`` is set by the network."""
+    """Base class; ``_dt`` is set by the network. ``in_fast_forward``: it records during
+    fast-forward phases."""
+
+    in_fast_forward = False
 
     def prepare(self, step, chunk):
         """Make buffers for the next ``chunk`` steps starting at ``step``."""
@@ -77,7 +80,11 @@ class SpikeMonitor(Monitor):
 
 class StateMonitor(Monitor):
     """Samples variable ``var`` of chosen elements of ``target`` every ``every`` steps (after
-    the update). ``attr`` names the dictionary of ``target`` that holds the variable."""
+    the update). During a fast-forward it samples at the start of each long step that
+    contains a multiple of ``every`` (labelled with that step's time). ``attr`` names the
+    dictionary of ``target`` that holds the variable."""
+
+    in_fast_forward = True
 
     def __init__(self, target, var, indices, every, attr="state"):
         self.target, self.var, self.every, self.attr = target, var, int(every), attr
@@ -96,23 +103,25 @@ class StateMonitor(Monitor):
 
     def emit(self, code, mid):
         src = code.state(f"{mid}_src", self.target, self.var, self.attr)
-        index, data, row = (code.arg(f"{mid}_{k}", (lambda k=k: self._buf[k])) for k in ("index", "data", "row"))
+        index, data, steps, row = (code.arg(f"{mid}_{k}", (lambda k=k: self._buf[k]))
+                                   for k in ("index", "data", "steps", "row"))
         every = code.arg(f"{mid}_every", lambda: self.every)
-        b = code.phase("monitors")
-        with b.block(f"if step % {every} == 0:"):
-            with b.block(f"for q in range({index}.shape[0]):"):
-                b(f"{data}[{row}[0], q] = {src}[{index}[q]]")
-            b(f"{row}[0] += 1")
+        for phase in ("monitors", "fast_forward_end"):
+            b = code.phase(phase)
+            with b.block(f"if (step + stride - 1) // {every} != (step - 1) // {every}:"):
+                with b.block(f"for q in range({index}.shape[0]):"):
+                    b(f"{data}[{row}[0], q] = {src}[{index}[q]]")
+                b(f"{steps}[{row}[0]] = step", f"{row}[0] += 1")
 
     def prepare(self, step, chunk):
         rows = -(-(step + chunk) // self.every) - -(-step // self.every)
-        self._buf = dict(index=self.index, data=np.zeros((rows, len(self.index))), row=np.zeros(1, dtype=np.int64))
+        self._buf = dict(index=self.index, data=np.zeros((rows, len(self.index))),
+                         steps=np.zeros(rows, dtype=np.int64), row=np.zeros(1, dtype=np.int64))
 
     def collect(self, step, done):
-        first = -(-step // self.every) * self.every
-        steps = np.arange(first, step + done, self.every)
-        self.steps.append(steps)
-        self.values.append(self._buf["data"][: len(steps)].copy())
+        rows = self._buf["row"][0]
+        self.steps.append(self._buf["steps"][:rows].copy())
+        self.values.append(self._buf["data"][:rows].copy())
 
     def saved(self):
         return {"steps": self.steps, "values": self.values}

@@ -51,6 +51,10 @@ class Population:
         ports and state variables that receive input in the network."""
         return ()
 
+    def variables(self):
+        """{dictionary attribute: dict} of the state arrays (monitors, protocols)."""
+        return {"state": self.state}
+
     def port_target(self, port):
         """State array that a weight arriving at input ``port`` is added to."""
         return f"in_{port}"
@@ -165,6 +169,11 @@ class Network:
         steps = np.rint(delay / self.dt).astype(np.int64)
         proj = Projection(pre, post, pre_idx, post_idx, weight, steps, port if post.ports else None,
                           rule, self.dt, name)
+        for other in self.projections:
+            if (rule is not None and other.neuron_owner is other and other.post_pop is post
+                    and type(other.rule) is type(rule) and other.rule.params == rule.params and rule.neuron_state):
+                proj.share_neuron_state(other)
+                break
         self.projections.append(proj)
         return proj
 
@@ -181,7 +190,7 @@ class Network:
         """Record ``var`` of ``target`` (population or projection) every ``interval`` s."""
         every = 1 if interval is None else max(1, int(round(check("interval", interval, 0.0,
                                                                    low_open=True) / self.dt)))
-        places = target.variables() if hasattr(target, "variables") else {"state": target.state}
+        places = target.variables()
         attr = next((a for a, d in places.items() if var in d), None)
         if attr is None:
             known = sorted(v for d in places.values() for v in d)

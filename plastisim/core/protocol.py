@@ -50,7 +50,7 @@ class Protocol:
     def set(self, time, target, name, value, indices=slice(None)):
         """At ``time``: state array ``name`` of ``target`` (population, projection, signal)
         gets ``value`` at ``indices``, or, if ``name`` is a parameter, the parameter is set."""
-        places = target.variables() if hasattr(target, "variables") else {"state": target.state}
+        places = target.variables()
         if not any(name in d for d in places.values()) and name not in getattr(target, "params", {}):
             raise ParameterError(f"Protocol.set: {name!r} is neither a state variable nor a parameter of {target!r}")
         return self._add(time, "set", (target, name, value, indices), f"{target!r}.{name}")
@@ -79,7 +79,7 @@ class Protocol:
             fn(*args, **kwargs)
         else:
             target, name, value, indices = action.payload
-            places = target.variables() if hasattr(target, "variables") else {"state": target.state}
+            places = target.variables()
             arrays = [d[name] for d in places.values() if name in d]
             if arrays:
                 arrays[0][indices] = value

@@ -122,8 +122,9 @@ class Simulator:
         ``dt_ff`` (a multiple of dt): signals, event-driven rules brought up to date
         (``advance``), then ``on_step``/``on_neuron_step``/... with dt = dt_ff.
 
-        Neurons, spike delivery and monitors are not run; spikes in flight are dropped and
-        spike sources skip the events of the interval. A value that becomes NaN/inf stops the
+        Neurons, spike delivery and spike/rate monitors are not run (state monitors sample at
+        the long steps); spikes in flight are dropped and spike sources skip the events of the
+        interval. A value that becomes NaN/inf stops the
         run with its variable, element and the skipped interval.
         """
         dt = self.net.dt
@@ -131,10 +132,14 @@ class Simulator:
         total = int(round(check("duration", duration, 0.0) / dt))
         full, rest = divmod(total, ratio)
         snapshot = {key: arr.copy() for key, arr in self.state_arrays()}
-        if full:
-            self.kernel.call("fast_forward", self.step, full, dt, self.net.seed, ratio)
-        if rest:
-            self.kernel.call("fast_forward", self.step + full * ratio, 1, dt, self.net.seed, rest)
+        for start, count, stride in ((self.step, full, ratio), (self.step + full * ratio, 1, rest)):
+            if count and stride:
+                sampling = [mon for mon in self.net.monitors if mon.in_fast_forward]
+                for mon in sampling:
+                    mon.prepare(start, count * stride)
+                self.kernel.call("fast_forward", start, count, dt, self.net.seed, stride)
+                for mon in sampling:
+                    mon.collect(start, count * stride)
         bad = self._first_new_non_finite(snapshot)
         if bad is not None:
             raise SimulationError(f"non-finite value in {bad[0]}, element {bad[1]}, during the "

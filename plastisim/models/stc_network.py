@@ -22,8 +22,11 @@ Q = (nu_ans - nu_ctrl) / nu_as.
 ``summary``: ``Q``, ``nu_as``, ``nu_ans``, ``nu_ctrl``, ``nu_inh`` (Hz), ``pattern_size``,
 ``recall_time`` (s, onset of the recall pulse), ``recall_delay`` (s); with ``realizations`` > 1
 each is an array over realizations, plus ``Q_mean`` and ``Q_ci95`` (half-width, t distribution).
-Weight summary (V): ``h_assembly``, ``hz_assembly`` (mean early and late weight of E->E
-synapses inside the assembly, at recall), ``h_outside``, ``hz_outside``.
+Weight summary (V, at recall): mean early weight ``h_XY`` and late weight ``hz_XY`` (h0 z) of the
+E->E synapses of four classes XY: ``aa`` inside the assembly, ``ao`` assembly -> outside,
+``oa`` outside -> assembly, ``oo`` outside -> outside.
+
+The protocol (pulses, fast-forward) is a :class:`plastisim.Protocol` run by the simulator.
 """
 from dataclasses import dataclass
 
@@ -85,40 +88,34 @@ def build(p, seed):
     return net, exc, inh, ee, monitors
 
 
-def schedule(p):
-    """List of (start, stop, phase) with phase 'rich' or 'fast', and the stimulus pulses."""
+def protocol(p, exc, sim, ee, assembly, kept):
+    """The protocol of one realization (spec 6.6) and the recall time: stimulus pulses; if the
+    5-s windows around learning and recall do not overlap, a fast-forward between them (no
+    spikes; h relaxes, z and the PRP p evolve; step ``dt_ff``). ``kept`` receives the weight
+    summary at the start of the fast-forward."""
     t_recall = LEARN_PULSES[0] + p.recall
     learn_end = LEARN_PULSES[-1] + PULSE
-    if t_recall - MARGIN <= learn_end + MARGIN:
-        phases = [(0.0, t_recall + MARGIN, "rich")]
-    else:
-        phases = [(0.0, learn_end + MARGIN, "rich"), (learn_end + MARGIN, t_recall - MARGIN, "fast"),
-                  (t_recall - MARGIN, t_recall + MARGIN, "rich")]
-    return phases, t_recall
+    proto = ps.Protocol(duration=t_recall + MARGIN)
+    recalled = np.arange(int(p.p_r * p.pattern_size))
+    for t, idx in [(t, assembly) for t in LEARN_PULSES] + [(t_recall, recalled)]:
+        proto.call(t, exc.switch_ou, "stim", idx, mu=p.mu_stim, sigma=p.sigma_stim)
+        proto.call(t + PULSE, exc.switch_ou, "stim", idx)
+    if t_recall - MARGIN > learn_end + MARGIN:
+        def keep_weights():
+            sim.advance(ee)
+            kept.update(_weight_summary(ee, assembly))
+        proto.call(learn_end + MARGIN, keep_weights)
+        proto.fast_forward(learn_end + MARGIN, t_recall - MARGIN, p.dt_ff)
+    return proto, t_recall, recalled
 
 
 def run_realization(p, seed, progress=False):
     net, exc, inh, ee, (spk_exc, spk_inh) = build(p, seed)
     sim = ps.Simulator(net, chunk_steps=5000)
-    phases, t_recall = schedule(p)
     assembly = np.arange(p.pattern_size)
-    recalled = np.arange(int(p.p_r * p.pattern_size))
-    pulses = [(t, assembly) for t in LEARN_PULSES] + [(t_recall, recalled)]
-    events = sorted({e for t, _ in pulses for e in (t, t + PULSE)})
-    weights_after_learning = None
-    for start, stop, phase in phases:
-        if phase == "fast":
-            sim.advance(ee)
-            weights_after_learning = _weight_summary(ee, assembly)
-            sim.fast_forward(stop - start, p.dt_ff)
-            continue
-        for edge in [e for e in events if start < e < stop] + [stop]:
-            sim.run(edge - sim.t, progress=progress)
-            for t, idx in pulses:
-                if abs(sim.t - t) < p.dt / 2:
-                    exc.switch_ou("stim", idx, mu=p.mu_stim, sigma=p.sigma_stim)
-                elif abs(sim.t - (t + PULSE)) < p.dt / 2:
-                    exc.switch_ou("stim", idx)
+    weights_after_learning = {}
+    proto, t_recall, recalled = protocol(p, exc, sim, ee, assembly, weights_after_learning)
+    sim.run_protocol(proto, progress=progress)
     sim.advance(ee)
     window = (t_recall - 0.15, t_recall + 0.35)
     rate_exc = window_rates(spk_exc.t, spk_exc.i, p.n_exc, window)
@@ -128,17 +125,22 @@ def run_realization(p, seed, progress=False):
                    **_weight_summary(ee, assembly))
     data = dict(spikes_exc_t=spk_exc.t, spikes_exc_i=spk_exc.i, spikes_inh_t=spk_inh.t,
                 spikes_inh_i=spk_inh.i)
-    if weights_after_learning is not None:
+    if weights_after_learning:
         data["weights_after_learning"] = weights_after_learning
-    return summary, data, sim.wall_time, len(spk_exc.t) + len(spk_inh.t)
+    return summary, data, sim.wall_time, len(spk_exc.t) + len(spk_inh.t), t_recall
 
 
 def _weight_summary(ee, assembly):
-    """Mean early (h) and late (h0 z) weight inside the assembly and outside it (V)."""
+    """Mean early (h) and late (h0 z) weight (V) of E->E synapses in four classes: inside the
+    assembly (aa), assembly -> outside (ao), outside -> assembly (oa), outside -> outside (oo)."""
     h0 = ee.rule.params["h0"]
-    inside = np.isin(ee.pre, assembly) & np.isin(ee.post, assembly)
-    return dict(h_assembly=ee.state["h"][inside].mean(), hz_assembly=h0 * ee.state["z"][inside].mean(),
-                h_outside=ee.state["h"][~inside].mean(), hz_outside=h0 * ee.state["z"][~inside].mean())
+    pre_in, post_in = np.isin(ee.pre, assembly), np.isin(ee.post, assembly)
+    classes = dict(aa=pre_in & post_in, ao=pre_in & ~post_in, oa=~pre_in & post_in, oo=~pre_in & ~post_in)
+    out = {}
+    for name, mask in classes.items():
+        out[f"h_{name}"] = ee.state["h"][mask].mean() if mask.any() else np.nan
+        out[f"hz_{name}"] = h0 * ee.state["z"][mask].mean() if mask.any() else np.nan
+    return out
 
 
 def run(p, seed=0, progress=False):
@@ -151,7 +153,7 @@ def run(p, seed=0, progress=False):
         q = summary["Q"]
         summary["Q_mean"] = q.mean()
         summary["Q_ci95"] = stats.t.ppf(0.975, len(q) - 1) * q.std(ddof=1) / np.sqrt(len(q))
-    _, t_recall = schedule(p)
+    t_recall = results[0][4]
     summary.update(pattern_size=p.pattern_size, recall_time=t_recall, recall_delay=p.recall,
                    spikes=sum(r[3] for r in results))
     data = results[0][1]

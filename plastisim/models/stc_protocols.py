@@ -11,8 +11,9 @@ synapse fires with probability f dt per step inside its stimulation windows:
 * capture: WTET at the observed synapse and STET at a second synapse of the same neuron
   (the weak synapse can capture PRPs synthesised because of the strong one)
 
-Phases: fast-forward (no spikes, step ``dt_ff``) until 1 s before the first stimulus, full
-dynamics at dt = 0.2 ms until ``settle`` s after the last stimulus, fast-forward to ``duration``.
+Phases (a :class:`plastisim.Protocol`): fast-forward (no spikes, step ``dt_ff``) until 1 s
+before the first stimulus, full dynamics at dt = 0.2 ms until ``settle`` s after the last
+stimulus, fast-forward to ``duration``; traces sampled every ``sample`` s by state monitors.
 
 ``summary`` (per group, in the order of ``groups``): ``early_change`` (h - h0, V),
 ``late_change`` (h0 z, V), ``total_change`` (relative, (w - h0)/h0), trial means at the end.
@@ -108,31 +109,18 @@ def run(p, seed=0, progress=False):
     h0 = syn.rule.params["h0"]
     # observed synapse of each group: the first input listed for it (weak one for capture)
     observed = np.concatenate([np.flatnonzero(syn.pre // p.trials == m) for m in range(n_groups)])
-    sim = ps.Simulator(net, chunk_steps=int(round(p.sample / p.dt)))
-    samples = []
-
-    def sample():
-        h = syn.state["h"][observed].reshape(n_groups, p.trials).mean(axis=1)
-        z = syn.state["z"][observed].reshape(n_groups, p.trials).mean(axis=1)
-        prp = syn.neuron_state["p"].reshape(n_groups, p.trials).mean(axis=1)
-        samples.append((sim.t, h, z, prp))
-
-    def advance(until, fast):
-        while sim.t < until - p.dt / 2:
-            step = min(p.sample - sim.t % p.sample or p.sample, until - sim.t)
-            if fast:
-                sim.fast_forward(step, p.dt_ff)
-            else:
-                sim.run(step, progress=progress)
-            sample()
-
+    mons = {var: net.record(syn, var, indices=observed, interval=p.sample) for var in ("h", "z")}
+    mons["p"] = net.record(syn, "p", indices=np.arange(n_groups * p.trials), interval=p.sample)
     last = max(float(np.max(o + d)) for o, d, _ in (windows(proto, p.stet_spacing) for _, proto in inputs))
-    sample()
-    advance(START - 1.0, fast=True)
-    advance(last + p.settle, fast=False)
-    advance(p.duration, fast=True)
-    t = np.array([s[0] for s in samples])
-    h, z, prp = (np.array([s[k] for s in samples]) for k in (1, 2, 3))
+    proto = ps.Protocol(duration=p.duration)
+    proto.fast_forward(0.0, START - 1.0, p.dt_ff)
+    proto.fast_forward(min(last + p.settle, p.duration), p.duration, p.dt_ff)
+    sim = ps.Simulator(net, chunk_steps=int(round(p.sample / p.dt)))
+    sim.run_protocol(proto, progress=progress)
+    final = [syn.state["h"][observed], syn.state["z"][observed], syn.neuron_state["p"]]
+    t = np.append(mons["h"].t, sim.t)  # samples, then the final state
+    h, z, prp = (np.vstack([mons[var].data, last[None]]).reshape(len(t), n_groups, p.trials).mean(axis=2)
+                 for var, last in zip(("h", "z", "p"), final))
     data = dict(t=t, h=h, hz=h0 * z, p=prp, groups=np.array(names, dtype="S"))
     summary = dict(groups=np.array(names, dtype="S"), early_change=h[-1] - h0, late_change=h0 * z[-1],
                    total_change=(h[-1] - h0 + h0 * z[-1]) / h0)

@@ -11,7 +11,8 @@ Protocols:
 * ``early`` (Fig. 5c,e,g): presynaptic spikes imposed at 10, 20, 30, 40, 50, 60, 100 ms; 0.2 s.
 * ``late`` (Fig. 5d,f): the presynaptic neuron fires at its maximal rate 1/(t_ref + dt) for
   ``stim_duration`` (4 h), then the run continues to ``duration`` (8 h) in fast-forward
-  (no spikes, step ``dt_ff``) -- calcium has decayed by then, only h, z, p evolve.
+  (no spikes, step ``dt_ff``) -- calcium has decayed by then, only h, z, p evolve. The phases
+  are a :class:`plastisim.Protocol`; the state monitors sample the fast-forward too.
 
 Readouts: trial means of h, h0 z, c, p, V (early: every step; late: every ``sample`` s).
 ``summary`` (SI): ``h_end`` (V), ``z_end``, ``p_end`` (mol/m^3), and for ``early`` also
@@ -81,25 +82,20 @@ def run(p, seed=0, progress=False):
         data["hz"] = h0 * data.pop("z")
         summary = dict(h_100ms=data["h"][np.argmin(np.abs(t - 0.1))], h_200ms=data["h"][-1])
     else:
-        every = max(1, int(round(p.sample / p.dt)))
-        sim = ps.Simulator(net, chunk_steps=every)
-        samples = []
-
-        def sample():
-            samples.append((sim.t, syn.state["h"].mean(), syn.state["z"].mean(), syn.state["c"].mean(),
-                            syn.neuron_state["p"].mean(), post.state["V"].mean()))
-
-        sample()
-        while sim.t < p.stim_duration - p.dt / 2:
-            sim.run(min(p.sample, p.stim_duration - sim.t), progress=False)
-            sample()
-        stim_end = samples[-1]
-        sim.run(1.0)  # let calcium decay before switching to the long step
-        while sim.t < p.duration - p.dt / 2:
-            sim.fast_forward(min(p.sample, p.duration - sim.t), p.dt_ff)
-            sample()
-        t, h, z, c, prp, v = np.array(samples).T
-        data = dict(t=t, h=h, hz=h0 * z, c=c, p=prp, V=v)
-        summary = dict(h_stim_end=stim_end[1], p_stim_end=stim_end[4], hz_end=h0 * z[-1])
+        index = np.arange(p.trials)
+        mons = {var: net.record(syn, var, indices=index, interval=p.sample) for var in ("h", "z", "c", "p")}
+        mons["V"] = net.record(post, "V", indices=index, interval=p.sample)
+        proto = ps.Protocol(duration=p.duration)
+        settled = min(p.stim_duration + 1.0, p.duration)  # calcium decays before the long step
+        proto.fast_forward(settled, p.duration, p.dt_ff)
+        sim = ps.Simulator(net, chunk_steps=max(1, int(round(p.sample / p.dt))))
+        sim.run_protocol(proto, progress=progress)
+        t = np.append(mons["h"].t, sim.t)  # samples, then the final state
+        data = {"t": t, **{var: np.append(mon.data.mean(axis=1), mon.target.variables()[mon.attr][var].mean())
+                           for var, mon in mons.items()}}
+        data["hz"] = h0 * data.pop("z")
+        end = np.searchsorted(t, p.stim_duration - p.dt / 2)
+        end = min(end, len(t) - 1)
+        summary = dict(h_stim_end=data["h"][end], p_stim_end=data["p"][end], hz_end=data["hz"][-1])
     summary.update(h_end=data["h"][-1], z_end=data["hz"][-1] / h0, p_end=data["p"][-1])
     return dict(data=data, summary=summary, wall_time=sim.wall_time)

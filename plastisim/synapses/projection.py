@@ -49,6 +49,7 @@ class Projection:
         self.neuron_state = {}
         self.group_state = {}
         self.pre_neuron_state = {}
+        self.neuron_owner = self  # the projection whose neuron-level rule state this one shares
         if rule is not None:
             for key, value in rule.synapse_state.items():
                 self.state[key][:] = rule.initial(value)
@@ -75,6 +76,13 @@ class Projection:
             self.pre_seg_ptr_d = np.arange(pre.n + 1, dtype=np.int64)
             self.queue_d = np.zeros((steps + 1, pre.n), dtype=np.int64)
             self.queue_count_d = np.zeros(steps + 1, dtype=np.int64)
+
+    def share_neuron_state(self, owner):
+        """Use the neuron-level rule state of ``owner`` (a projection onto the same neurons with
+        the same rule class and parameters): per-neuron quantities (a postsynaptic trace, the
+        PRP of STC and its synthesis signal) are seen by all of a neuron's synapses, and the
+        neuron-level callbacks run once per neuron."""
+        self.neuron_state, self.neuron_owner = owner.neuron_state, owner
 
     def variables(self):
         """{dictionary attribute: dict} of the rule's state arrays (monitors, checkpoints)."""
@@ -145,54 +153,59 @@ class Projection:
                     spikes(f"b = (step + {delay}[seg]) % {queue}.shape[0]",
                            f"{queue}[b, {count}[b]] = seg", f"{count}[b] += 1")
 
-        if "on_post" in calls or "on_post_neuron" in calls:
+        if "on_post" in calls:
             b = code.phase("post_events")
             with b.block(f"for q in range(nsp_{post}):"):
                 b(f"j = {post}_spikes[q]")
-                if "on_post" in calls:
-                    with b.block(f"for r in range({a['post_ptr']}[j], {a['post_ptr']}[j + 1]):"):
-                        b(f"k = {a['post_syn']}[r]")
-                        at = dict(syn, j="j", g=f"{a['post_group']}[r]")
-                        if "advance" in calls:
-                            b(calls["advance"](at, context="on_post"))
-                        b(calls["on_post"](at))
-                if "on_post_neuron" in calls:
-                    b(calls["on_post_neuron"](dict(j="j")))
+                with b.block(f"for r in range({a['post_ptr']}[j], {a['post_ptr']}[j + 1]):"):
+                    b(f"k = {a['post_syn']}[r]")
+                    at = dict(syn, j="j", g=f"{a['post_group']}[r]")
+                    if "advance" in calls:
+                        b(calls["advance"](at, context="on_post"))
+                    b(calls["on_post"](at))
+        owner = self.neuron_owner is self  # neuron-level callbacks run once for shared neuron state
+        if "on_post_neuron" in calls and owner:
+            b = code.phase("post_neuron_events")
+            with b.block(f"for q in range(nsp_{post}):"):
+                b(calls["on_post_neuron"](dict(j=f"{post}_spikes[q]")))
 
-        b = code.phase("continuous")
         rule = self.rule
-        for sums, size, first, members in (
-                (rule.neuron_sums if rule else {}, self.post_pop.n, "n", None),
-                (rule.pre_sums if rule else {}, self.pre_pop.n, "npre", None)):
+        b = code.phase("sums")
+        for sums, level, size in ((rule.neuron_sums if rule else {}, "n", self.post_pop.n),
+                                  (rule.pre_sums if rule else {}, "npre", self.pre_pop.n)):
             for dest, var in sums.items():
-                arr = code.state(f"{xid}_{first}_{dest}", self, dest,
-                                 "neuron_state" if first == "n" else "pre_neuron_state")
+                attr = "neuron_state" if level == "n" else "pre_neuron_state"
+                arr = code.state(f"{code.id(self.neuron_owner)}_{level}_{dest}", self, dest, attr)
+                if level == "npre" or owner:
+                    with b.block(f"for e in range({size}):"):
+                        b(f"{arr}[e] = 0.0")
                 with b.block(f"for e in range({size}):"):
-                    b("acc = 0.0")
-                    if first == "n":
-                        with b.block(f"for r in range({a['post_ptr']}[e], {a['post_ptr']}[e + 1]):"):
-                            b(f"acc += {block}[{a['post_syn']}[r], {self.columns[var]}]")
+                    if level == "n":
+                        range_ = f"range({a['post_ptr']}[e], {a['post_ptr']}[e + 1])"
+                        with b.block(f"for r in {range_}:"):
+                            b(f"{arr}[e] += {block}[{a['post_syn']}[r], {self.columns[var]}]")
                     else:
                         seg, ptr = a["seg_start"], a["pre_seg_ptr"]
                         with b.block(f"for k in range({seg}[{ptr}[e]], {seg}[{ptr}[e + 1]]):"):
-                            b(f"acc += {block}[k, {self.columns[var]}]")
-                    b(f"{arr}[e] = acc")
-        loops = {"on_step": (f"for k in range({a['pre']}.shape[0]):", syn),
-                 "on_neuron_step": (f"for j in range({self.post_pop.n}):", dict(j="j")),
-                 "on_group_step": (f"for g in range({a['seg_start']}.shape[0] - 1):",
+                            b(f"{arr}[e] += {block}[k, {self.columns[var]}]")
+        loops = {"on_step": ("synapse_step", f"for k in range({a['pre']}.shape[0]):", syn),
+                 "on_neuron_step": ("neuron_step", f"for j in range({self.post_pop.n}):", dict(j="j")),
+                 "on_group_step": ("neuron_step", f"for g in range({a['seg_start']}.shape[0] - 1):",
                                    dict(g="g", i=f"{a['pre']}[{a['seg_start']}[g]]"))}
-        for name, (header, at) in loops.items():
-            if name in calls:
-                with b.block(header):
+        for name, (phase, header, at) in loops.items():
+            if name in calls and (owner or name != "on_neuron_step"):
+                with code.phase(phase).block(header) as b:
                     b(calls[name](at))
-        if "on_regular" in calls or "on_neuron_regular" in calls:
+        regular = [name for name in ("on_regular", "on_neuron_regular") if name in calls
+                   and (owner or name == "on_regular")]
+        if regular:
             every = code.arg(f"{xid}_every", lambda: max(1, int(round(self.rule.period() / self.dt))))
+            b = code.phase("regular")
             with b.block(f"if (step + stride) // {every} != step // {every}:"):
-                for name, header, at in (("on_regular", loops["on_step"][0], syn),
-                                         ("on_neuron_regular", loops["on_neuron_step"][0], dict(j="j"))):
-                    if name in calls:
-                        with b.block(header):
-                            b(calls[name](at, dt=f"max({every} * dt / stride, dt)"))
+                for name in regular:
+                    header, at = (loops["on_step"][1], syn) if name == "on_regular" else (loops["on_neuron_step"][1], dict(j="j"))
+                    with b.block(header):
+                        b(calls[name](at, dt=f"max({every} * dt / stride, dt)"))
         if "advance" in calls:
             sync = [f"for k in range({a['pre']}.shape[0]):", "    " + calls["advance"](syn, context="sync")]
             code.final(f"sync_{xid}", sync)

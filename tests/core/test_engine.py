@@ -339,3 +339,36 @@ def test_sources_skip_events_during_fast_forward_and_rate_monitor_keeps_the_gap(
         np.testing.assert_allclose(mon.t, [0.0, 0.01, 0.12, 0.13, 0.14], atol=1e-9, err_msg=name)
     assert rate.t[-1] == pytest.approx(0.149) and len(rate.t) == 50
     np.testing.assert_allclose(rate.t[rate.rate > 0], [0.0, 0.01, 0.12, 0.13, 0.14], atol=1e-9)
+
+
+class SynthesisSignal(ps.Rule):
+    """Like STC's protein-synthesis signal: every synapse adds to a per-neuron sum each step,
+    the neuron-level callback consumes it (and counts its calls)."""
+
+    neuron_state = dict(S=0.0, total=0.0, calls=0.0)
+
+    def on_pre(s, k):
+        s.w[k] += 1e-12
+
+    def on_step(s, n, k, j):
+        n.S[j] += s.w[k]
+
+    def on_neuron_step(n, j):
+        n.total[j] = n.S[j]
+        n.S[j] = 0.0
+        n.calls[j] += 1.0
+
+
+def test_projections_with_the_same_rule_share_neuron_level_state():
+    # two input pathways onto the same neurons: the per-neuron sum covers the synapses of both
+    # projections, and the neuron-level callback runs once per neuron and step
+    net = ps.Network(dt=DT, seed=2)
+    post = net.add(ps.LIF(3, name="post"))
+    a, b = net.add(ps.PoissonSource(5, 50.0, name="a")), net.add(ps.PoissonSource(4, 50.0, name="b"))
+    pa = net.connect(a, post, "all_to_all", weight=1e-10, port="delta", rule=SynthesisSignal())
+    pb = net.connect(b, post, "all_to_all", weight=3e-10, port="delta", rule=SynthesisSignal())
+    ps.Simulator(net).run(0.05)
+    assert pb.neuron_state is pa.neuron_state
+    total = np.bincount(pa.post, pa.w, minlength=3) + np.bincount(pb.post, pb.w, minlength=3)
+    np.testing.assert_allclose(pa.neuron_state["total"], total, rtol=1e-12)
+    np.testing.assert_array_equal(pa.neuron_state["calls"], 500)
