@@ -5,7 +5,9 @@ Neurons: 1600 excitatory + 400 inhibitory LIF (C = 1 nF, R = 10 MOhm, V_rest = -
 V_th = -55 mV, V_reset = -70 mV, t_ref = 2 ms), each with an independent background
 Ornstein-Uhlenbeck current (mu = 0.15 nA, sigma = 0.5 nA, tau = 5 ms).
 Connections: every ordered pair (no autapses) with probability 0.1; PSPs are exponential
-currents w/R (tau_syn = 5 ms, delay 3 ms); E->E plastic, :class:`~plastisim.plasticity.stc.STCEvent`
+currents w/R (tau_syn = 5 ms, delay 3 ms; integrated exactly, or with ``psc_scheme =
+reference`` held constant over a step and delivered one step later, as the reference
+stand-alone simulator does); E->E plastic, :class:`~plastisim.plasticity.stc.STCEvent`
 (w = h + h0 z, c_pre = 0.6, c_post = 0.1655, calcium delay 18.8 ms), E->I 2 h0, I->E and I->I -4 h0.
 Stimulus: OU current mu = 1050.19 nA, sigma = 210.04 nA to the assembly (neurons 0 ... N_CA - 1)
 for three 0.1-s pulses at 10.0, 10.5, 11.0 s (learning) and to its first half for one 0.1-s
@@ -67,19 +69,25 @@ class Params:
     c_pre: float = param(0.6, "", "presynaptic calcium jump", 0.0)
     c_post: float = param(0.1655, "", "postsynaptic calcium jump", 0.0)
     sigma_pl: float = param(2.90436e-3, "V", "plasticity noise amplitude", 0.0)
+    psc_scheme: str = param("exact", "", "'exact' (exponential PSC integrated exactly) or 'reference' "
+                                         "(held over a step, one step later, as the reference simulator)")
 
 
 def build(p, seed):
     """The network of one realization: (net, exc, inh, plastic projection, spike monitors)."""
+    if p.psc_scheme not in ("exact", "reference"):
+        raise ps.ParameterError(f"psc_scheme = {p.psc_scheme!r} must be 'exact' or 'reference'")
+    reference = p.psc_scheme == "reference"
     net = ps.Network(dt=p.dt, seed=seed)
-    lif = dict(C=1e-9, g_L=1e-7, E_L=-65e-3, V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3, tau_syn=5e-3)
+    lif = dict(C=1e-9, g_L=1e-7, E_L=-65e-3, V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3, tau_syn=5e-3,
+               psc_held=float(reference))
     exc = net.add(ps.LIF(p.n_exc, name="exc", **lif))
     inh = net.add(ps.LIF(p.n_inh, name="inh", **lif))
     for pop in (exc, inh):
         pop.switch_ou("bg", slice(None), mu=p.I_0, sigma=p.sigma_bg)
     rule = STCEvent(sigma_pl=p.sigma_pl, c_pre=p.c_pre, c_post=p.c_post)
     h0, R = rule.params["h0"], rule.params["R_mem"]
-    common = dict(delay=3e-3, port="current")
+    common = dict(delay=3e-3 + reference * p.dt, port="current")
     ee = net.connect(exc, exc, ps.FixedProbability(p.p_c, autapses=False), weight=h0 / R, rule=rule, **common)
     net.connect(exc, inh, ps.FixedProbability(p.p_c), weight=p.w_ei * h0 / R, **common)
     net.connect(inh, exc, ps.FixedProbability(p.p_c), weight=p.w_ie * h0 / R, **common)

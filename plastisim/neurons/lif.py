@@ -22,6 +22,9 @@ Spike when V > V_th; then V = V_reset, clamped for round(t_ref/dt) steps (inputs
 during the clamp are lost), so the shortest interspike interval is t_ref + dt.
 
 Written with the public neuron-model API (:class:`~plastisim.neurons.model.NeuronModel`).
+With ``psc_held = 1`` I_syn is instead held constant over each step (the scheme of the
+reference stand-alone STC simulator: about 2 % more charge per PSC; use one more step of
+delay to match its timing as well).
 Scheme: exact for current input -- constant I_ext and the exponentially decaying I_syn,
 V <- V_inf + (V - V_inf) e^(-dt/tau) + I_syn/C tau tau_syn/(tau_syn - tau) (e^(-dt/tau_syn) - e^(-dt/tau))
 with tau = C/g_tot; the conductances g_e, g_i are frozen over the step (exponential Euler)
@@ -50,7 +53,8 @@ class LIF(NeuronModel):
     I_syn and the conductances when they are zero and receive no input (:meth:`flags`)."""
 
     parameters = dict(C=1e-9, g_L=1e-7, E_L=-65e-3, V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3,
-                      tau_syn=5e-3, tau_e=5e-3, tau_i=10e-3, E_e=0.0, E_i=-80e-3, sigma=0.0, tau_ou=5e-3)
+                      tau_syn=5e-3, tau_e=5e-3, tau_i=10e-3, E_e=0.0, E_i=-80e-3, sigma=0.0, tau_ou=5e-3,
+                      psc_held=0.0)
     state_variables = dict(V="E_L", I_syn=0.0, g_e=0.0, g_i=0.0, I_ext=0.0, I_bg=0.0, mu_bg=0.0,
                            sigma_bg=0.0, I_stim=0.0, mu_stim=0.0, sigma_stim=0.0)
     ports = dict(delta=None, current="I_syn", exc="g_e", inh="g_i")
@@ -86,6 +90,7 @@ class LIF(NeuronModel):
         d.inv_g_L = 1.0 / p.g_L
         d.decay_L = exp(-dt * p.g_L / p.C)
         d.syn_L = current_response(dt, p.C / p.g_L, d.decay_L, p.tau_syn, d.decay_syn) / p.C
+        d.held_L = (1.0 - d.decay_L) / p.g_L
 
     def update(s, p, d, f, j, dt, refractory):
         I_const = s.I_ext[j]
@@ -109,12 +114,16 @@ class LIF(NeuronModel):
                 decay_v = exp(-dt / tau)
                 v_inf = (p.g_L * p.E_L + s.g_e[j] * p.E_e + s.g_i[j] * p.E_i + I_const) / g_tot
                 v = v_inf + (v - v_inf) * decay_v
-                if f.use_syn:
+                if f.use_syn and p.psc_held > 0.0:
+                    v += s.I_syn[j] / g_tot * (1.0 - decay_v)
+                elif f.use_syn:
                     v += s.I_syn[j] * current_response(dt, tau, decay_v, p.tau_syn, d.decay_syn) / p.C
             else:
                 v_inf = p.E_L + I_const * d.inv_g_L
                 v = v_inf + (v - v_inf) * d.decay_L
-                if f.use_syn:
+                if f.use_syn and p.psc_held > 0.0:
+                    v += s.I_syn[j] * d.held_L
+                elif f.use_syn:
                     v += s.I_syn[j] * d.syn_L
             if d.noise > 0.0:
                 v += d.noise * randn()

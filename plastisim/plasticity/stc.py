@@ -93,8 +93,8 @@ class STCEvent(STC):
     until h - h0 crosses +-theta_tag (closed form); z is advanced exactly with the neuron's PRP
     p frozen over the interval. The neuron sum S = sum |h - h0| is updated incrementally with
     each synapse's h at its last event (h drifts on the 1.9-h scale between events); p follows
-    tau_p dp/dt = -p + p_max H(S - theta_pro) every step. The delivered weight is the one at the
-    synapse's last event.
+    tau_p dp/dt = -p + p_max H(S - theta_pro) every step. A synapse is brought up to date
+    (``advance``) before its weight is delivered, so it transmits its current weight.
     """
 
     synapse_state = dict(STC.synapse_state, t_last=0.0)

@@ -134,3 +134,25 @@ def test_inputs_switched_on_between_runs_take_effect():
     lif.state["g_i"][:] = 1e-6  # strong inhibitory conductance pulls V below E_L
     sim.run(1e-3)
     assert np.all(lif.state["V"] < P["E_L"] - 1e-3)
+
+
+def test_held_psc_scheme_gives_the_charge_of_a_current_held_over_each_step():
+    # psc_held = 1: I_syn is constant over a step (reference STC simulator); the PSP of one
+    # jump is then the sum over steps of I_n (1 - e^(-dt/tau))/g_L propagated, I_n = w e^(-n dt/tau_syn)
+    dt, w = 2e-4, 1e-9
+    P2 = dict(P, tau_syn=5e-3, psc_held=1.0)
+    net = ps.Network(dt=dt)
+    src = net.add(ps.SpikeTimes(1, [0], [0.0]))
+    lif = net.add(ps.LIF(1, **P2))
+    net.connect(src, lif, "one_to_one", weight=w, delay=dt, port="current")
+    mon = net.record(lif, "V")
+    ps.Simulator(net).run(0.05)
+    a, b = math.exp(-dt * P["g_L"] / P["C"]), math.exp(-dt / 5e-3)
+    v, current, expected = P["E_L"], 0.0, []
+    for n in range(len(mon.t)):
+        if n == 1:
+            current += w
+        v = P["E_L"] + (v - P["E_L"]) * a + current * (1 - a) / P["g_L"]
+        current *= b
+        expected.append(v)
+    np.testing.assert_allclose(mon.data[:, 0], expected, rtol=1e-12)

@@ -104,3 +104,31 @@ def test_event_driven_and_clock_driven_stc_agree(euler):
     assert h_a.mean() > 7e-3  # strong potentiation
     assert abs(h_a.mean() - h_b.mean()) < 4 * np.sqrt(h_a.var() / h_a.size + h_b.var() / h_b.size)
     assert abs(z_a - z_b) < 0.02 * abs(z_a) and abs(p_a - p_b) < 0.02 * p_a
+
+
+def test_event_driven_synapse_transmits_its_current_weight():
+    # regression: the event-driven rule delivered the weight of the synapse's last event, so
+    # potentiation continuing between events (calcium above theta_p) was transmitted late;
+    # the weight delivered at each arrival (read from the jump of I_syn) must equal the
+    # clock-driven rule's (no plasticity noise; the schemes differ by O(dt) in the threshold
+    # crossings: tolerance 2e-3 relative, the old error was a few per cent)
+    from plastisim.plasticity.stc import STC, STCEvent
+    dt = 2e-4
+
+    def delivered(rule_cls):
+        net = ps.Network(dt=dt, seed=1)
+        times = np.concatenate([0.01 + 0.01 * np.arange(10), [0.15]])
+        pre = net.add(ps.SpikeTimes(1, np.zeros(len(times), int), times))
+        post = net.add(ps.LIF(1, V_th=1.0))
+        rule = rule_cls(sigma_pl=0.0)
+        net.connect(pre, post, "one_to_one", weight=rule.params["h0"] / rule.params["R_mem"], delay=3e-3,
+                    port="current", rule=rule)
+        mon = net.record(post, "I_syn")
+        ps.Simulator(net).run(0.2)
+        current = mon.data[:, 0]
+        jumps = current[1:] / np.exp(-dt / post.params["tau_syn"]) - current[:-1]
+        return jumps[np.abs(jumps) > 1e-15] * rule.params["R_mem"]
+
+    clock, event = delivered(STC), delivered(STCEvent)
+    assert len(clock) == 11 and clock[-1] > 1.1 * clock[0]  # potentiated by the burst
+    np.testing.assert_allclose(event, clock, rtol=2e-3)
