@@ -23,6 +23,7 @@ class Projection:
 
     def __init__(self, pre, post, pre_idx, post_idx, weight, delay_steps, port, rule, dt, name):
         self.pre_pop, self.post_pop, self.port, self.rule, self.name = pre, post, port, rule, name
+        self.dt = dt
         order = np.lexsort((post_idx, delay_steps, pre_idx))
         self.pre = pre_idx[order]
         self.post = post_idx[order]
