@@ -17,7 +17,8 @@ tau_x = 15 ms); no homeostatic scaling of A_LTD by <u>^2 (the "fixed A_LTD" vari
 Simplified setup (not the paper's): the postsynaptic neuron is a LIF, not an AdEx with a
 spike waveform; its threshold V_th = -40 mV lies above theta_+, so LTP comes from the
 depolarisation before a spike (the 2-ms spike plateau of the paper is absent). The rule reads
-the voltage as post.V[j] after the neuron update of the step (V(t + dt)).
+the voltage as post.V[j] after the neuron update of the step (V(t + dt)). Without the spike
+plateau LTP is small, and in the printed run LTD dominates (all weights decrease).
 
 Scheme, per step: LTD at arrival; LTP w += dt A_LTP xbar [V - theta_+]_+ [u_+ - theta_-]_+
 with xbar, u_+ at t; then u <- V + (u - V) e^(-dt/tau) (V frozen over the step) and
@@ -108,7 +109,7 @@ def reference(syn, pre_steps, pre_index, V, w0):
 
 
 def compare(duration=1.0, **kwargs):
-    """Run the network; return (simulated w, NumPy w, initial w, number of post spikes... )."""
+    """Run the network; return (simulated w, NumPy w, initial w, monitors)."""
     net, syn, mons = build(**kwargs)
     w0 = syn.w.copy()
     ps.Simulator(net).run(duration)
