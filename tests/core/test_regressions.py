@@ -18,3 +18,26 @@ def test_kernel_cache_key_changes_when_an_imported_kernel_changes(monkeypatch):
     monkeypatch.setattr(codegen.inspect, "getsource",
                         lambda obj: original(obj) + ("# changed" if obj.__name__ == "plastisim.neurons.sources" else ""))
     assert build() != before
+
+
+class _EveryFiveSteps(ps.Rule):
+    parameters = dict(period=5e-4)
+    neuron_state = dict(count=0.0)
+    regular_period = "period"
+
+    def on_regular(s, p, k, dt):
+        s.w[k] += dt
+
+    def on_neuron_regular(n, j):
+        n.count[j] += 1.0
+
+
+def test_regular_callbacks_run_every_period():
+    # a rule with regular_period failed at the first Simulator: the projection had no ``dt``
+    # (AttributeError in the getter of the kernel argument ``every``)
+    net = ps.Network(dt=1e-4)
+    src = net.add(ps.PoissonSource(2, 0.0))
+    syn = net.connect(src, src, "all_to_all", port=None, rule=_EveryFiveSteps())
+    ps.Simulator(net).run(2.3e-3)  # 23 steps: the regular callbacks end steps 5, 10, 15, 20
+    assert list(syn.neuron_state["count"]) == [4.0, 4.0]
+    assert abs(syn.w[0] - 4 * 5e-4) < 1e-15
