@@ -10,10 +10,11 @@ from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTi
 from .plasticity.homeostasis import SpikeHomeostasis
 from .plasticity.rule import Rule
 from .plasticity.stdp import PairSTDP
+from .sweep import load_sweep, sweep
 
 __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
            "Population", "Projection", "Simulator", "load_results", "save_results", "LIF",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
-           "__version__"]
+           "sweep", "load_sweep", "__version__"]
