@@ -112,12 +112,12 @@ def main(argv=None):
                     help="values of one parameter (units allowed: 20ms,50ms)")
     sw.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="fixed parameter for every task")
-    sw.add_argument("--realizations", type=int, default=1, help="seeds per point (default 1)")
-    sw.add_argument("--out", help="output folder (default out/MODEL-sweep)")
-    sw.add_argument("--seed", type=int, default=0, help="base seed of the sweep")
+    sw.add_argument("--realizations", type=int, default=1, metavar="N", help="seeds per point (default 1)")
+    sw.add_argument("--out", metavar="DIR", help="output folder (default out/MODEL-sweep)")
+    sw.add_argument("--seed", type=int, default=0, metavar="N", help="base seed of the sweep")
     sw.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler, e.g. tcp://host:8786 "
                     "(default: local cluster)")
-    sw.add_argument("--workers", type=int, help="local cluster workers (default one per core)")
+    sw.add_argument("--workers", type=int, metavar="N", help="local cluster workers (default one per core)")
     sw.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                     help="time to reach the scheduler (default 10 s)")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -287,7 +287,7 @@ def _stack(name, by_task, shape, dims, complete):
     if ndim:
         arrays = [np.atleast_1d(a) for a in arrays]
         extra = tuple(max(a.shape[i] for a in arrays) for i in range(ndim))
-    dtype = np.result_type(*arrays)
+    dtype = np.result_type(*{a.dtype for a in arrays})
     padded = any(a.shape != extra for a in arrays) if ndim else False
     if dtype.kind in "US":
         table, dtype = np.full(shape + extra, "", dtype=object), str
