@@ -6,6 +6,10 @@ delays, ``--realizations`` networks each (seeds 0, 1, ...), in ``--workers`` pro
 mean Q and 95 % confidence intervals.
 
     python examples/stc_network_sweep.py --realizations 10 --out docs
+
+Kept to reproduce the seeds (0, 1, ... at every point) of the table in docs/validation.md. New
+sweeps: ``plastisim sweep stc-network --grid pattern_size=100,150,200,250 --grid recall=10s,8h
+--realizations 10 --out out/stc-q`` (resumable, any dask cluster; docs/sweeps.md).
 """
 import argparse
 from concurrent.futures import ProcessPoolExecutor

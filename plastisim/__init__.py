@@ -13,6 +13,7 @@ from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTi
 from .plasticity.homeostasis import SpikeHomeostasis
 from .plasticity.rule import Rule
 from .plasticity.stdp import PairSTDP
+from .sweep import load_sweep, sweep
 
 __version__ = "0.1.0"
 
@@ -20,4 +21,4 @@ __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
            "Simulator", "load_results", "save_results", "LIF",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
-           "__version__"]
+           "sweep", "load_sweep", "__version__"]

@@ -1,6 +1,8 @@
-"""Command line: ``plastisim list`` and ``plastisim run [MODEL] [--set name=value] ...``."""
+"""Command line: ``plastisim list``, ``plastisim run [MODEL] [--set name=value] ...`` and
+``plastisim sweep MODEL --grid name=v1,v2 ... --realizations N --out DIR``."""
 import argparse
 import dataclasses
+import json
 import sys
 import time
 from pathlib import Path
@@ -58,6 +60,38 @@ def _run(args):
         print(f"figure:  {fig}")
 
 
+def _parse_grid(items):
+    grid = {}
+    for item in items:
+        if "=" not in item:
+            raise ParameterError(f"--grid expects name=v1,v2,..., got {item!r}")
+        name, values = item.split("=", 1)
+        name = name.strip()
+        if name in grid:
+            raise ParameterError(f"--grid {name} is given twice")
+        grid[name] = [v.strip() for v in values.split(",")] if values.strip() else []
+    return grid
+
+
+def _sweep(args):
+    from .sweep import describe_task, sweep
+
+    out = Path(args.out or Path("out") / f"{args.model}-sweep")
+    start = time.perf_counter()
+    ds = sweep(args.model, _parse_grid(args.grid), args.realizations, out, seed=args.seed,
+               fixed=_parse_sets(args.set), scheduler=args.scheduler, workers=args.workers,
+               progress=not args.quiet, timeout=args.timeout)
+    spec = json.loads((out / "sweep.json").read_text())
+    failed = [t for t in spec["tasks"] if (out / "tasks" / f"{t['key']}.error.json").exists()]
+    print(f"{args.model} sweep: {len(spec['tasks'])} tasks, {len(failed)} failed, "
+          f"{time.perf_counter() - start:.2f} s")
+    print(f"dataset: {out / 'sweep.nc'} (variables: {', '.join(ds.data_vars)})")
+    for task in failed:
+        error = json.loads((out / "tasks" / f"{task['key']}.error.json").read_text())["error"]
+        print(f"plastisim: task failed: {describe_task(task, args.model)}: {error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="plastisim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,13 +104,30 @@ def main(argv=None):
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("-h", "--help", action="store_true", help="show the model's parameters")
     run.set_defaults(func=_run)
+    sw = sub.add_parser("sweep", help="run a model over a parameter grid x realizations (dask)",
+                        description="Cartesian product of the --grid values x realizations, one "
+                        "task each, on a local dask cluster or a running scheduler; resumable.")
+    sw.add_argument("model")
+    sw.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                    help="values of one parameter (units allowed: 20ms,50ms)")
+    sw.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="fixed parameter for every task")
+    sw.add_argument("--realizations", type=int, default=1, metavar="N", help="seeds per point (default 1)")
+    sw.add_argument("--out", metavar="DIR", help="output folder (default out/MODEL-sweep)")
+    sw.add_argument("--seed", type=int, default=0, metavar="N", help="base seed of the sweep")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler, e.g. tcp://host:8786 "
+                    "(default: local cluster)")
+    sw.add_argument("--workers", type=int, metavar="N", help="local cluster workers (default one per core)")
+    sw.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                    help="time to reach the scheduler (default 10 s)")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(func=_sweep)
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except (ParameterError, SimulationError) as err:
         print(f"plastisim: error: {err}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":
