@@ -70,6 +70,11 @@ should integrate exactly where they can (e.g. decay a trace by
 ``exp(-(t - s.t_last[k]) / p.tau)``). A quantity that is the same for all synapses of a
 group or of a postsynaptic neuron (a trace driven only by the pre- or postsynaptic spikes)
 is cheapest kept there: a synapse event then needs no exponential (see ``PairSTDP``).
+
+Branches are cheap: an ``if`` in a per-step callback was measured as fast as, or faster than,
+the same maths written without a branch (Clopath rule, 1000 x 10 synapses, 10 s: 2.1 s with
+``if`` vs 4.5 s with ``max(x, 0.0)``, because the branch skips work); what costs is a random
+draw (``randn()``) on every synapse and step, e.g. inside a branch that is usually taken.
 """
 import ast
 import math
