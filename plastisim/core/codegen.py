@@ -130,6 +130,7 @@ class Kernel:
         for comp in net.signals + net.populations + net.inputs + net.projections + net.monitors:
             comp.emit(code, code.id(comp))
         self.args = list(code.args.items())
+        self.ids = code.ids
         self.source, self.translations = _module_source(code)
         self.module = _load(self.source)
         self.run_chunk = self.module.run_chunk

@@ -150,14 +150,18 @@ class Simulator:
         self.step += total
         for pop in self.net.populations:
             pop.skip_to(self.step, dt)
+        for proj in self.net.projections:  # event-driven synapses: current at the end, not one long step behind
+            if proj.rule is not None and proj.rule.advance is not None:
+                self.advance(proj)
 
     def advance(self, proj):
         """Bring every synapse of ``proj`` to the current time with its rule's ``advance``
-        (for event-driven rules before reading their state)."""
-        x = self.net.projections.index(proj)
-        if not hasattr(self.kernel.module, f"sync_x{x}"):
+        (event-driven rules are updated at their own events; call this before reading their
+        state between events; fast-forward phases end with it)."""
+        name = f"sync_{self.kernel.ids[id(proj)]}"
+        if not hasattr(self.kernel.module, name):
             raise ParameterError(f"the rule of {proj!r} has no advance() callback")
-        self.kernel.call(f"sync_x{x}", self.step, 0, self.net.dt, self.net.seed)
+        self.kernel.call(name, self.step, 0, self.net.dt, self.net.seed)
 
     def _prepare_monitors(self, chunk):
         for mon in self.net.monitors:

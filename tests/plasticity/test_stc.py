@@ -132,3 +132,15 @@ def test_event_driven_synapse_transmits_its_current_weight():
     clock, event = delivered(STC), delivered(STCEvent)
     assert len(clock) == 11 and clock[-1] > 1.1 * clock[0]  # potentiated by the burst
     np.testing.assert_allclose(event, clock, rtol=2e-3)
+
+
+def test_event_driven_synapses_are_current_after_a_fast_forward():
+    # regression: after fast_forward, event-driven synapses lagged one long step behind
+    from plastisim.plasticity.stc import STCEvent
+    net = ps.Network(dt=2e-4, seed=1)
+    pre = net.add(ps.PoissonSource(5, 20.0))
+    syn = net.connect(pre, net.add(ps.LIF(5)), "one_to_one", weight=1e-10, port="current", rule=STCEvent())
+    sim = ps.Simulator(net)
+    sim.run(0.5)
+    sim.fast_forward(95.0, 10.0)
+    np.testing.assert_allclose(syn.state["t_last"], sim.t, rtol=1e-12)
