@@ -5,7 +5,7 @@ from .core.errors import ParameterError, SimulationError
 from .core.network import Network, Population, Projection
 from .core.protocol import Protocol
 from .core.signals import Concentration, Schedule, TimedArray
-from .core.simulator import Simulator
+from .core.simulator import Checkpointing, Simulator
 from .io.hdf5 import load_results, save_results
 from .neurons.lif import LIF
 from .neurons.model import NeuronModel
@@ -19,6 +19,6 @@ __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
-           "Simulator", "load_results", "save_results", "LIF",
+           "Simulator", "Checkpointing", "load_results", "save_results", "LIF",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
            "sweep", "load_sweep", "__version__"]

@@ -12,6 +12,8 @@ instead of corrupting memory.
 """
 import os
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -20,6 +22,21 @@ from tqdm.auto import tqdm
 from .codegen import Kernel
 from .errors import ParameterError, SimulationError
 from .params import check
+
+@dataclass
+class Checkpointing:
+    """Periodic checkpoints of a protocol run: ``path`` (HDF5), ``every`` (s of wall time),
+    ``resume`` (load ``path`` first if it exists)."""
+
+    path: Path
+    every: float = 600.0
+    resume: bool = False
+
+    def part(self, index):
+        """The checkpoint of part ``index`` of a run made of several protocols (realizations)."""
+        return Checkpointing(self.path.with_name(f"{self.path.stem}_{index}{self.path.suffix}"), self.every,
+                             self.resume)
+
 
 _LEVEL = {"state": "synapse", "neuron_state": "neuron", "group_state": "group", "pre_neuron_state": "pre_neuron"}
 
@@ -55,12 +72,15 @@ class Simulator:
         with self._progress(duration, progress) as bar:
             self._advance(int(round(duration / self.net.dt)), bar)
 
-    def run_protocol(self, protocol, progress=False, checkpoint=None, checkpoint_every=600.0, until=None):
+    def run_protocol(self, protocol, progress=False, checkpoint=None, until=None):
         """Run ``protocol`` (a :class:`~plastisim.core.protocol.Protocol`) from the current
         position to its end (or to time ``until``): actions at exact step boundaries,
-        fast-forward phases, one progress bar. With ``checkpoint`` (a path), the state is saved there every ``checkpoint_every``
-        seconds of wall time and at the end; a run resumed from it (``load_checkpoint``, then
-        ``run_protocol`` with the same protocol) gives the same numbers."""
+        fast-forward phases, one progress bar. With ``checkpoint`` (a :class:`Checkpointing`)
+        the state is saved every ``checkpoint.every`` seconds of wall time and at the end, and
+        with ``checkpoint.resume`` an existing file is loaded first: the resumed run gives the
+        same numbers as an uninterrupted one."""
+        if checkpoint is not None and checkpoint.resume and checkpoint.path.exists():
+            self.load_checkpoint(checkpoint.path)
         dt = self.net.dt
         actions = protocol.schedule(dt)
         end = int(round(min(protocol.duration, protocol.duration if until is None else until) / dt))
@@ -83,11 +103,11 @@ class Simulator:
                 if checkpoint is not None:
                     steps = min(steps, self.chunk_steps)
                 self._advance(steps, bar)
-                if checkpoint is not None and time.perf_counter() - saved > checkpoint_every:
-                    self.save_checkpoint(checkpoint)
+                if checkpoint is not None and time.perf_counter() - saved > checkpoint.every:
+                    self.save_checkpoint(checkpoint.path)
                     saved = time.perf_counter()
         if checkpoint is not None:
-            self.save_checkpoint(checkpoint)
+            self.save_checkpoint(checkpoint.path)
 
     def _advance(self, total, bar):
         start = time.perf_counter()

@@ -117,13 +117,13 @@ def protocol(p, exc, sim, ee, assembly, kept):
     return proto, t_recall, recalled
 
 
-def run_realization(p, seed, progress=False):
+def run_realization(p, seed, progress=False, checkpoint=None):
     net, exc, inh, ee, (spk_exc, spk_inh) = build(p, seed)
     sim = ps.Simulator(net, chunk_steps=5000)
     assembly = np.arange(p.pattern_size)
     weights_after_learning = {}
     proto, t_recall, recalled = protocol(p, exc, sim, ee, assembly, weights_after_learning)
-    sim.run_protocol(proto, progress=progress)
+    sim.run_protocol(proto, progress=progress, checkpoint=checkpoint)
     sim.advance(ee)
     window = (t_recall - 0.15, t_recall + 0.35)
     rate_exc = window_rates(spk_exc.t, spk_exc.i, p.n_exc, window)
@@ -151,8 +151,10 @@ def _weight_summary(ee, assembly):
     return out
 
 
-def run(p, seed=0, progress=False):
-    results = [run_realization(p, seed + r, progress) for r in range(p.realizations)]
+def run(p, seed=0, progress=False, checkpoint=None):
+    """Run the realizations; ``checkpoint``: a ``Checkpointing`` (one file per realization)."""
+    results = [run_realization(p, seed + r, progress, checkpoint and checkpoint.part(r))
+               for r in range(p.realizations)]
     summaries = [r[0] for r in results]
     summary = {key: np.array([s[key] for s in summaries]) for key in summaries[0]}
     if p.realizations == 1:

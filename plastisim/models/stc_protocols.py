@@ -103,7 +103,7 @@ def build(p, seed):
     return net, syn, inputs, names
 
 
-def run(p, seed=0, progress=False):
+def run(p, seed=0, progress=False, checkpoint=None):
     net, syn, inputs, names = build(p, seed)
     n_groups = len(names)
     h0 = syn.rule.params["h0"]
@@ -116,7 +116,7 @@ def run(p, seed=0, progress=False):
     proto.fast_forward(0.0, START - 1.0, p.dt_ff)
     proto.fast_forward(min(last + p.settle, p.duration), p.duration, p.dt_ff)
     sim = ps.Simulator(net, chunk_steps=int(round(p.sample / p.dt)))
-    sim.run_protocol(proto, progress=progress)
+    sim.run_protocol(proto, progress=progress, checkpoint=checkpoint)
     final = [syn.state["h"][observed], syn.state["z"][observed], syn.neuron_state["p"]]
     t = np.append(mons["h"].t, sim.t)  # samples, then the final state
     h, z, prp = (np.vstack([mons[var].data, last[None]]).reshape(len(t), n_groups, p.trials).mean(axis=2)

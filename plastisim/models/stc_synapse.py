@@ -68,7 +68,7 @@ def build(p, seed):
     return net, post, syn
 
 
-def run(p, seed=0, progress=False):
+def run(p, seed=0, progress=False, checkpoint=None):
     net, post, syn = build(p, seed)
     h0 = syn.rule.params["h0"]
     if p.protocol == "early":
@@ -89,7 +89,7 @@ def run(p, seed=0, progress=False):
         settled = min(p.stim_duration + 1.0, p.duration)  # calcium decays before the long step
         proto.fast_forward(settled, p.duration, p.dt_ff)
         sim = ps.Simulator(net, chunk_steps=max(1, int(round(p.sample / p.dt))))
-        sim.run_protocol(proto, progress=progress)
+        sim.run_protocol(proto, progress=progress, checkpoint=checkpoint)
         t = np.append(mons["h"].t, sim.t)  # samples, then the final state
         data = {"t": t, **{var: np.append(mon.data.mean(axis=1), mon.target.variables()[mon.attr][var].mean())
                            for var, mon in mons.items()}}
