@@ -8,7 +8,7 @@ import numpy as np
 
 from . import connect as connectivity
 from .errors import ParameterError
-from .params import check
+from .params import SEED_MAX, check, check_int, check_memory
 from ..synapses.projection import Projection
 
 
@@ -20,7 +20,8 @@ class Population:
     ``param_names``, ``defaults`` and ``ports`` (input ports; port ``x`` adds
     into state array ``in_x``). :meth:`modes` gives switches with which a kernel skips work
     the network does not need; they are compiled in as constants and re-evaluated at every
-    ``Simulator.run``.
+    ``Simulator.run``. ``fixed_state`` names state arrays that running never changes (e.g. a
+    source's rates); with ``params`` they identify the population in checkpoints.
     """
 
     kernel = None
@@ -28,12 +29,12 @@ class Population:
     param_names = ()
     ports = ()
     defaults = {}
+    fixed_state = ()
 
     def __init__(self, n, name=None, **params):
-        if int(n) != n or n < 1:
-            raise ParameterError(f"population size n = {n!r} must be an integer >= 1")
-        self.n = int(n)
         self.name = name or type(self).__name__
+        self.n = check_int(f"{self.name} size n", n, 1)
+        check_memory(f"{self.name} size n = {self.n}", 8.0 * self.n * (len(self.state_names) + 4))
         unknown = set(params) - set(self.defaults)
         if unknown:
             raise ParameterError(f"{self.name}: unknown parameter(s) {sorted(unknown)}; "
@@ -50,7 +51,11 @@ class Population:
 
     def array(self, name, value, dtype=float):
         """Broadcast a scalar or per-element value to shape (n,) and check it is finite."""
-        arr = np.array(np.broadcast_to(np.asarray(value, dtype=dtype), (self.n,)))
+        value = np.asarray(value, dtype=dtype)
+        if value.size != 1 and value.shape != (self.n,):
+            raise ParameterError(f"{self.name}.{name} has shape {value.shape}; expected a scalar or "
+                                 f"one value per element, shape ({self.n},)")
+        arr = np.array(np.broadcast_to(value.reshape(()) if value.size == 1 else value, (self.n,)))
         if not np.all(np.isfinite(arr)):
             raise ParameterError(f"{self.name}.{name} contains NaN or inf; it must be finite")
         return arr
@@ -65,7 +70,7 @@ class SpikeMonitor:
     def __init__(self, pop, indices=None):
         self.target = pop
         self.mask = np.zeros(pop.n, dtype=np.bool_)
-        self.mask[slice(None) if indices is None else np.asarray(indices)] = True
+        self.mask[slice(None) if indices is None else _indices(indices, pop.n, f"{pop.name} spikes")] = True
         self.steps, self.indices = [], []
 
     @property
@@ -117,9 +122,7 @@ class Network:
 
     def __init__(self, dt=1e-4, seed=0):
         self.dt = check("dt", dt, 0.0, low_open=True)
-        if int(seed) != seed or seed < 0:
-            raise ParameterError(f"seed = {seed!r} must be an integer >= 0")
-        self.seed = int(seed)
+        self.seed = check_int("seed", seed, 0, SEED_MAX)
         self.populations, self.projections, self.monitors, self.inputs = [], [], [], []
 
     def add(self, pop):
@@ -160,8 +163,9 @@ class Network:
         if not np.all(np.isfinite(weight)):
             raise ParameterError("weight contains NaN or inf; it must be finite")
         delay = np.broadcast_to(np.asarray(self.dt if delay is None else delay, dtype=float), (n_syn,))
-        if not np.all(np.isfinite(delay)) or np.any(delay < self.dt * (1 - 1e-9)):
-            bad = float(delay[~(delay >= self.dt * (1 - 1e-9))][0])
+        bad = ~np.isfinite(delay) | (delay < self.dt * (1 - 1e-9))
+        if np.any(bad):
+            bad = float(delay[bad][0])
             raise ParameterError(f"delay = {bad!r} s is outside the allowed range [dt = {self.dt}, inf)")
         steps = np.rint(delay / self.dt).astype(np.int64)
         proj = Projection(pre, post, pre_idx, post_idx, weight, steps, port if post.ports else None,
@@ -188,12 +192,17 @@ class Network:
         if var not in states:
             raise ParameterError(f"{var!r} is not a state variable of {target!r}; "
                                  f"known: {sorted(states)}")
-        size = len(states[var])
-        index = np.asarray(indices).reshape(-1)
-        if index.size and (index.min() < 0 or index.max() >= size):
-            raise ParameterError(f"indices must lie in [0, {size - 1}] for {var!r}")
+        index = _indices(indices, len(states[var]), repr(var))
         return self._watch(StateMonitor(target, var, index, every))
 
     def record_rate(self, pop):
         """Record the population rate of ``pop`` (Hz) at every step."""
         return self._watch(RateMonitor(pop))
+
+
+def _indices(indices, size, what):
+    """``indices`` as an int64 array, checked to lie in [0, size - 1]."""
+    index = np.asarray(indices).reshape(-1)
+    if index.size and (index.dtype.kind not in "iu" or index.min() < 0 or index.max() >= size):
+        raise ParameterError(f"indices {index.tolist()[:5]} of {what} must be integers in [0, {size - 1}]")
+    return index.astype(np.int64)

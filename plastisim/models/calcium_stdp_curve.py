@@ -23,8 +23,10 @@ import numpy as np
 import plastisim as ps
 from plastisim.plasticity.calcium import CalciumGB, CalciumGBEuler
 
+from ..core.params import check_memory
 from .base import param
 
+SUMMARY_UNITS = dict(lag="s", synaptic_change="", synaptic_change_ci="", P_UA="", P_DA="")
 DESCRIPTION = "Graupner-Brunel calcium rule: DP curve, synaptic change vs lag (Fig. 2j)"
 
 REFERENCE = {-100e-3: 0.98, -25e-3: 0.72, 0.0: 0.99, 5e-3: 1.24, 100e-3: 0.99}  # spec 3.5
@@ -67,6 +69,8 @@ def run(p, seed=0, progress=False):
         raise ps.ParameterError(f"scheme = {p.scheme!r} must be 'exact' or 'euler'")
     names = ("tau_c", "tau_w", "gamma_p", "gamma_d", "theta_p", "theta_d", "sigma", "w_star",
              "c_pre", "c_post", "D")
+    # ~256 bytes per synapse: index lists, sorted projection arrays, rule state
+    check_memory(f"trials = {p.trials}", 256.0 * 2 * p.trials * len(lags))
     rule = rules[p.scheme](**{key: getattr(p, key) for key in names})
     start = p.lag_max + 2 * p.dt
     period = 1.0 / p.frequency

@@ -20,7 +20,7 @@ Readout (spec 6.7): rates in [t_recall - 0.15, t_recall + 0.35) s; subpopulation
 Q = (nu_ans - nu_ctrl) / nu_as.
 
 ``summary``: ``Q``, ``nu_as``, ``nu_ans``, ``nu_ctrl``, ``nu_inh`` (Hz), ``pattern_size``,
-``recall_time`` (s, onset of the recall pulse), ``recall_delay`` (s); with ``realizations`` > 1
+``recall_time`` (s, onset of the recall pulse), ``recall_delay`` (s), ``spikes`` (count); with ``realizations`` > 1
 each is an array over realizations, plus ``Q_mean`` and ``Q_ci95`` (half-width, t distribution).
 Weight summary (V): ``h_assembly``, ``hz_assembly`` (mean early and late weight of E->E
 synapses inside the assembly, at recall), ``h_outside``, ``hz_outside``.
@@ -36,6 +36,9 @@ from plastisim.plasticity.stc import STCEvent
 
 from .base import param
 
+SUMMARY_UNITS = dict(Q="", nu_as="Hz", nu_ans="Hz", nu_ctrl="Hz", nu_inh="Hz", pattern_size="",
+                     recall_time="s", recall_delay="s", spikes="", Q_mean="", Q_ci95="", h_assembly="V",
+                     hz_assembly="V", h_outside="V", hz_outside="V")
 DESCRIPTION = "2000-neuron STC network: learning, consolidation and 10-s / 8-h recall (Q)"
 
 LEARN_PULSES = (10.0, 10.5, 11.0)
@@ -45,7 +48,7 @@ MARGIN = 5.0
 
 @dataclass
 class Params:
-    pattern_size: int = param(150, "", "assembly size N_CA", 1)
+    pattern_size: int = param(150, "", "assembly size N_CA", 1, "n_exc")
     recall: float = param(10.0, "s", "delay from learning onset to recall (10s or 8h)", positive=True)
     realizations: int = param(1, "", "network realizations (seeds seed, seed+1, ...)", 1)
     n_exc: int = param(1600, "", "excitatory neurons", 1)

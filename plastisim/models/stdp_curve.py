@@ -13,7 +13,7 @@ reach the synapse at t_pre. Post spikes are imposed (no neuron model).
 Readouts (``summary``): ``lag`` (s, lag seen by each synapse after rounding to the time step),
 ``weight_change`` (S, final minus initial weight), ``expected_change`` (S, closed form: the sum
 of the pair kernel over all pre/post pairs, exact for this rule when no clipping binds) and
-``max_relative_error`` (max |error| / max |expected|).
+``nominal_lag`` (s, the lag before rounding) and ``max_relative_error`` (max |error| / max |expected|).
 """
 from dataclasses import dataclass
 
@@ -24,6 +24,8 @@ from plastisim.plasticity.stdp import pair_kernel_sum
 
 from .base import param
 
+SUMMARY_UNITS = dict(lag="s", weight_change="S", expected_change="S", nominal_lag="s",
+                     max_relative_error="")
 DESCRIPTION = "pair-based STDP window: weight change vs pre/post lag (Plastic Arbor Fig. 2d)"
 
 

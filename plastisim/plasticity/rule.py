@@ -59,6 +59,7 @@ import math
 import textwrap
 
 from ..core.errors import ParameterError
+from ..core.params import check
 
 CALLBACKS = ("advance", "on_pre", "on_pre_group", "on_pre_delayed", "on_post", "on_post_neuron",
              "on_step", "on_neuron_step", "on_group_step")
@@ -87,6 +88,12 @@ class Rule:
         for name, value in self.params.items():
             if isinstance(value, float) and math.isnan(value):
                 raise ParameterError(f"{type(self).__name__}.{name} is NaN; it must be a finite number")
+            check(f"{type(self).__name__}.{name}", value)
+        for kind in ("synapse_state", "neuron_state", "group_state"):
+            for var, value in getattr(self, kind).items():
+                if isinstance(value, str) and value not in self.params:
+                    raise ParameterError(f"{type(self).__name__}.{kind}[{var!r}] = {value!r} is not a "
+                                         f"parameter; known: {sorted(self.params)}")
         self.validate(self.params)
 
     def validate(self, params):
@@ -110,7 +117,11 @@ def translate(rule, name, func, new_name, post_vars, columns):
     seed, stream, *args)`` and the ordered list of ``(namespace, variable)`` it reads
     (``("s", None)`` for the synapse block).
     """
-    source = textwrap.dedent(inspect.getsource(func))
+    try:
+        source = textwrap.dedent(inspect.getsource(func))
+    except (OSError, TypeError):
+        raise ParameterError(f"{type(rule).__name__}.{name}: its source cannot be read (defined in "
+                             "exec() or at the prompt?); a rule's source must be in a file") from None
     tree = ast.parse(source)
     fdef = tree.body[0]
     if not isinstance(fdef, ast.FunctionDef):
