@@ -7,10 +7,10 @@ size, and a checkpoint holds the complete state (no generator state exists).
 """
 import time
 
-import h5py
 import numpy as np
 from tqdm.auto import tqdm
 
+from . import checkpoint
 from .codegen import Kernel, modes
 from .errors import ParameterError, SimulationError
 from .network import RateMonitor, SpikeMonitor, StateMonitor
@@ -180,40 +180,10 @@ class Simulator:
                 raise SimulationError(f"non-finite value in {bad[0]}, element {bad[1]}, at t = "
                                       f"{step * self.net.dt:.6g} s (step {step})")
 
-    def save_checkpoint(self, path):
-        """Write the complete state (and monitor data so far) to the HDF5 file ``path``."""
-        with h5py.File(path, "w") as f:
-            f.attrs.update(step=self.step, dt=self.net.dt, seed=self.net.seed)
-            for key, arr in self.state_arrays():
-                f[f"state/{key}"] = arr
-            for m, mon in enumerate(self.net.monitors):
-                for key, parts in _monitor_lists(mon).items():
-                    if parts:
-                        f[f"monitors/{m}/{key}"] = np.concatenate(parts)
+    def save_checkpoint(self, path, extra=None):
+        """Write the complete state (and monitor data so far) to ``path``; see :mod:`.checkpoint`."""
+        checkpoint.save(self, path, extra)
 
     def load_checkpoint(self, path):
-        """Restore a state written by :meth:`save_checkpoint` into this (identically built) network.
-
-        Parameters may differ from those at saving time; state shapes must match.
-        """
-        with h5py.File(path, "r") as f:
-            if f.attrs["dt"] != self.net.dt:
-                raise ParameterError(f"checkpoint dt = {f.attrs['dt']} differs from network dt = {self.net.dt}")
-            for key, arr in self.state_arrays():
-                if f"state/{key}" not in f or f[f"state/{key}"].shape != arr.shape:
-                    raise ParameterError(f"checkpoint {path} does not match this network at {key}")
-                arr[...] = f[f"state/{key}"][()]
-            for m, mon in enumerate(self.net.monitors):
-                for key, parts in _monitor_lists(mon).items():
-                    name = f"monitors/{m}/{key}"
-                    parts[:] = [f[name][()]] if name in f else []
-            self.step = int(f.attrs["step"])
-            self.net.seed = int(f.attrs["seed"])
-
-
-def _monitor_lists(mon):
-    if isinstance(mon, SpikeMonitor):
-        return {"steps": mon.steps, "indices": mon.indices}
-    if isinstance(mon, StateMonitor):
-        return {"steps": mon.steps, "values": mon.values}
-    return {"counts": mon.counts}
+        """Restore a checkpoint of this (identically built) network; see :mod:`.checkpoint`."""
+        return checkpoint.load(self, path)

@@ -103,6 +103,7 @@ class PoissonInput:
 
     kernel = poisson_input_step
     state_names = ("next_arrival", "rate", "weight")  # kernel argument order
+    fixed_state = ("weight",)  # rate may change (set_rate)
 
     def __init__(self, target, rate, weight, port):
         if port not in target.ports:
@@ -132,6 +133,7 @@ class PoissonSource(Population):
 
     kernel = poisson_step
     state_names = ("rate_times", "rate_values")
+    fixed_state = state_names
 
     def __init__(self, n, rate, times=None, name=None):
         super().__init__(n, name=name)
@@ -157,6 +159,7 @@ class RegularSource(Population):
 
     kernel = regular_step
     state_names = ("offset", "period", "stop", "count")
+    fixed_state = ("offset", "period", "stop")
 
     def __init__(self, n, rate, offset=0.0, stop=np.inf, name=None):
         super().__init__(n, name=name)
@@ -179,6 +182,7 @@ class SpikeTimes(Population):
 
     kernel = spike_list_step
     state_names = ("event_step", "event_index", "pointer")
+    fixed_state = ("event_step", "event_index")  # set by prepare()
 
     def __init__(self, n, indices, times, name=None):
         super().__init__(n, name=name)
