@@ -23,8 +23,8 @@ import importlib.util
 import inspect
 import os
 import sys
-from pathlib import Path
 
+from .. import _cache
 from ..plasticity.rule import translate
 
 CALLBACK_STREAM = {"on_group_step": 0, "on_pre": 1, "on_post": 2, "on_step": 3, "on_neuron_step": 4,
@@ -35,8 +35,7 @@ STREAMS_PER_COMPONENT = 16
 
 def cache_dir():
     """Directory of generated kernel modules."""
-    root = os.environ.get("PLASTISIM_CACHE_DIR") or Path.home() / ".cache" / "plastisim"
-    path = Path(root) / "kernels"
+    path = _cache.ROOT / "kernels"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
