@@ -28,9 +28,10 @@ CLI_CASES = [
     (["homeostasis", "--set", "trials=true"], "trials = True is not a number"),
     (["homeostasis", "--set", "trials=2.5"], "trials = 2.5 is not an integer"),
     (["homeostasis", "--set", "trials=1e12"], "trials = 1000000000000 needs about"),
-    (["calcium-stdp-curve", "--set", "trials=1e12"], "trials = 1000000000000 needs about"),
+    (["calcium-stdp-curve", "--set", "trials=1e12"], "trials = 1000000000000 with 41 lags needs about"),
     (["stc-synapse", "--set", "tau_syn=5mm"], "tau_syn = 5mm: unit mm is not a time (expected s)"),
     (["stc-synapse", "--set", "c_pre=1V"], "c_pre = 1V: a unit is not allowed here"),
+    (["stc-synapse", "--set", "tau_syn=5parsec"], "tau_syn = 5parsec: unknown unit 'parsec'"),
     (["stc-network", "--set", "pattern_size=1601"],
      "pattern_size = 1601 is outside the allowed range [1, n_exc = 1600]"),
     (["stdp-curve", "--seed", "2**70"], f"--seed = '2**70' is not an integer; allowed range [0, {SEED_MAX}]"),
@@ -65,6 +66,11 @@ def test_list_values_with_units_parse():
     p = make_params(get("homeostasis").Params, {"rates": "20Hz, 30Hz,0.04kHz"})
     assert p.rates == (20.0, 30.0, 40.0)
     assert make_params(get("homeostasis").Params, {"rates": [5, 6]}).rates == (5.0, 6.0)
+
+
+def test_sizes_given_as_integral_numbers_are_accepted():
+    assert ps.LIF(5.0).n == 5 and ps.LIF(np.int64(3)).state["refr"].shape == (3,)
+    assert ps.Network(seed=2**63 - 1).seed == 2**63 - 1
 
 
 def test_units_of_the_right_dimension_are_converted():

@@ -49,7 +49,10 @@ def parse_value(text, unit=None, name="value"):
     value, given = match.groups()
     if not given:
         return float(value)
-    scale, base = unit_info(given)
+    try:
+        scale, base = unit_info(given)
+    except ParameterError as err:
+        raise ParameterError(f"{name} = {text.strip()}: {err}") from None
     if unit is not None:
         expected = unit_info(unit)[1] if _known_unit(unit) else None
         if expected is None:

@@ -63,14 +63,15 @@ def synaptic_change(P_UA, P_DA, beta, b):
 
 
 def run(p, seed=0, progress=False):
+    # ~256 bytes per synapse: index lists, sorted projection arrays, rule state
+    n_lags = 2 * int(p.lag_max / p.lag_step) + 1
+    check_memory(f"trials = {p.trials} with {n_lags} lags", 256.0 * 2 * p.trials * n_lags)
     lags = np.arange(-p.lag_max, p.lag_max + p.lag_step / 2, p.lag_step)
     rules = {"exact": CalciumGB, "euler": CalciumGBEuler}
     if p.scheme not in rules:
         raise ps.ParameterError(f"scheme = {p.scheme!r} must be 'exact' or 'euler'")
     names = ("tau_c", "tau_w", "gamma_p", "gamma_d", "theta_p", "theta_d", "sigma", "w_star",
              "c_pre", "c_post", "D")
-    # ~256 bytes per synapse: index lists, sorted projection arrays, rule state
-    check_memory(f"trials = {p.trials}", 256.0 * 2 * p.trials * len(lags))
     rule = rules[p.scheme](**{key: getattr(p, key) for key in names})
     start = p.lag_max + 2 * p.dt
     period = 1.0 / p.frequency

@@ -149,7 +149,7 @@ class LIF(Population):
         check(f"{self.name}.V_reset", p["V_reset"], high=p["V_th"])
         self.state["V"][:] = self.array("V_init", p["E_L"] if V_init is None else V_init)
         self.state["I_ext"][:] = self.array("I_ext", I_ext)
-        self.state["refr"] = np.zeros(n, dtype=np.int64)
+        self.state["refr"] = np.zeros(self.n, dtype=np.int64)
 
     def modes(self, ports):
         """(use_ou, use_syn, use_cond): whether the OU currents, I_syn and the conductances
