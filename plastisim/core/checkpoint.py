@@ -1,8 +1,8 @@
 """Checkpoints: the complete state of a running network in one HDF5 file.
 
 Layout: attributes ``format``, ``step``, ``dt``, ``seed``; group ``state`` (every array of
-``Simulator.state_arrays()``); group ``monitors`` (recordings so far); attribute ``structure``
-(JSON {component: {aspect: value or SHA-1 digest}}: sizes and names of the populations, their
+``Simulator.state_arrays()``); group ``monitors`` (recordings so far); dataset ``structure``
+(JSON text {component: {aspect: value or SHA-1 digest}}: sizes and names of the populations, their
 parameters and fixed arrays, connectivity, delays, ports and rules of the projections, the
 inputs and monitors); group ``extra`` (attributes for callers, e.g. a protocol's position:
 ``save(sim, path, extra={...})``, returned by ``load``).
@@ -28,8 +28,8 @@ def save(sim, path, extra=None):
     """Write the state of ``sim`` (and monitor data so far) to ``path``; ``extra`` ({name:
     number or text}) is stored as attributes of group ``extra``."""
     with write_atomic(path) as f:
-        f.attrs.update(format=FORMAT, step=sim.step, dt=sim.net.dt, seed=sim.net.seed,
-                       structure=json.dumps(structure(sim.net)))
+        f.attrs.update(format=FORMAT, step=sim.step, dt=sim.net.dt, seed=sim.net.seed)
+        f["structure"] = json.dumps(structure(sim.net))  # a dataset: attributes are limited to 64 kB
         for key, arr in sim.state_arrays():
             f[f"state/{key}"] = arr
         for m, mon in enumerate(sim.net.monitors):
@@ -70,7 +70,7 @@ def _read(path):
     ParameterError naming the file if it cannot be read."""
     try:
         with h5py.File(path, "r") as f:
-            attrs = {key: f.attrs[key] for key in ("format", "step", "dt", "seed", "structure")}
+            attrs = {key: f.attrs[key] for key in ("format", "step", "dt", "seed")}
             if attrs["format"] != FORMAT:
                 raise ParameterError(f"checkpoint {path} has format {attrs['format']}; this "
                                      f"version reads format {FORMAT}")
@@ -79,7 +79,7 @@ def _read(path):
             if "monitors" in f:
                 f["monitors"].visititems(lambda key, item: _take(monitors, key, item))
             extra = dict(f["extra"].attrs) if "extra" in f else {}
-            saved = json.loads(attrs["structure"])
+            saved = json.loads(f["structure"][()])
     except ParameterError:
         raise
     except (OSError, KeyError, ValueError, TypeError) as err:
