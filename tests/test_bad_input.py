@@ -37,6 +37,7 @@ CLI_CASES = [
     (["stdp-curve", "--seed", "2**70"], f"--seed = '2**70' is not an integer; allowed range [0, {SEED_MAX}]"),
     (["stdp-curve", "--seed", str(2**70)], f"--seed = {2**70} is outside the allowed range [0, {SEED_MAX}]"),
     (["stdp-curve", "--seed", "-1"], "--seed = -1 is outside the allowed range [0,"),
+    (["stdp-poisson", "--set", "duration=1e7"], "recording duration = 1e+07 s needs about"),
 ]
 
 
@@ -106,7 +107,16 @@ def _rule_from_exec():
     ps.Simulator(net)
 
 
+def _connect_wrong_weight_length():
+    net, a, b = _net(2, 2)
+    net.connect(a, b, "one_to_one", weight=np.ones(3))
+
+
 API_CASES = [
+    (_connect_wrong_weight_length, r"weight has shape \(3,\); expected a scalar or one value per synapse, shape \(2,\)"),
+    (lambda: ps.PoissonSource(3, rate=[1.0, 2.0]), r"PoissonSource.rate has shape \(2,\); expected"),
+    (lambda: ps.RegularSource(3, rate=[1.0, 2.0]), r"RegularSource.rate has shape \(2,\); expected"),
+    (lambda: ps.LIF(2, V_init="low"), r"LIF.V_init = 'low' is not a number"),
     (lambda: ps.LIF(5, I_ext=np.ones(3)), r"LIF.I_ext has shape \(3,\); expected a scalar or one value per element, shape \(5,\)"),
     (_connect_inf_delay, r"delay = inf s is outside the allowed range \[dt = 0.0001, inf\)"),
     (_record_spikes_outside, r"indices \[7\] of LIF spikes must be integers in \[0, 4\]"),

@@ -51,14 +51,7 @@ class Population:
 
     def array(self, name, value, dtype=float):
         """Broadcast a scalar or per-element value to shape (n,) and check it is finite."""
-        value = np.asarray(value, dtype=dtype)
-        if value.size != 1 and value.shape != (self.n,):
-            raise ParameterError(f"{self.name}.{name} has shape {value.shape}; expected a scalar or "
-                                 f"one value per element, shape ({self.n},)")
-        arr = np.array(np.broadcast_to(value.reshape(()) if value.size == 1 else value, (self.n,)))
-        if not np.all(np.isfinite(arr)):
-            raise ParameterError(f"{self.name}.{name} contains NaN or inf; it must be finite")
-        return arr
+        return per_element(f"{self.name}.{name}", value, self.n, "element", dtype)
 
     def __repr__(self):
         return f"{type(self).__name__}(n={self.n}, name={self.name!r})"
@@ -159,10 +152,8 @@ class Network:
         rng = np.random.Generator(np.random.Philox(key=[self.seed, 1_000_003 + index]))
         pre_idx, post_idx = connectivity.build(rule_or_list, pre.n, post.n, rng)
         n_syn = len(pre_idx)
-        weight = np.broadcast_to(np.asarray(weight, dtype=float), (n_syn,))
-        if not np.all(np.isfinite(weight)):
-            raise ParameterError("weight contains NaN or inf; it must be finite")
-        delay = np.broadcast_to(np.asarray(self.dt if delay is None else delay, dtype=float), (n_syn,))
+        weight = per_element("weight", weight, n_syn, "synapse")
+        delay = per_element("delay", self.dt if delay is None else delay, n_syn, "synapse", finite=False)
         bad = ~np.isfinite(delay) | (delay < self.dt * (1 - 1e-9))
         if np.any(bad):
             bad = float(delay[bad][0])
@@ -195,6 +186,16 @@ class Network:
         index = _indices(indices, len(states[var]), repr(var))
         return self._watch(StateMonitor(target, var, index, every))
 
+    def recording_bytes(self, steps):
+        """Memory (bytes) the state and rate monitors fill in ``steps`` steps (spikes not counted)."""
+        total = 0.0
+        for mon in self.monitors:
+            if isinstance(mon, StateMonitor):
+                total += 8.0 * -(-steps // mon.every) * (len(mon.index) + 1)
+            elif isinstance(mon, RateMonitor):
+                total += 8.0 * steps
+        return total
+
     def record_rate(self, pop):
         """Record the population rate of ``pop`` (Hz) at every step."""
         return self._watch(RateMonitor(pop))
@@ -206,3 +207,19 @@ def _indices(indices, size, what):
     if index.size and (index.dtype.kind not in "iu" or index.min() < 0 or index.max() >= size):
         raise ParameterError(f"indices {index.tolist()[:5]} of {what} must be integers in [0, {size - 1}]")
     return index.astype(np.int64)
+
+
+def per_element(name, value, n, what="element", dtype=float, finite=True):
+    """``value`` (a scalar or one value per ``what``) as a new array of shape (n,); raises
+    ParameterError naming ``name`` for other shapes, non-numbers and (``finite``) NaN/inf."""
+    try:
+        value = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} = {value!r} is not a number or an array of numbers") from None
+    if value.size != 1 and value.shape != (n,):
+        raise ParameterError(f"{name} has shape {value.shape}; expected a scalar or one value per "
+                             f"{what}, shape ({n},)")
+    arr = np.array(np.broadcast_to(value.reshape(()) if value.size == 1 else value, (n,)))
+    if finite and not np.all(np.isfinite(arr)):
+        raise ParameterError(f"{name} contains NaN or inf; it must be finite")
+    return arr

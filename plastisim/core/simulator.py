@@ -14,7 +14,7 @@ from . import checkpoint
 from .codegen import Kernel, modes
 from .errors import ParameterError, SimulationError
 from .network import RateMonitor, SpikeMonitor, StateMonitor
-from .params import check
+from .params import check, check_memory
 
 
 class Simulator:
@@ -46,6 +46,7 @@ class Simulator:
         """Advance by ``duration`` seconds (rounded to whole steps)."""
         duration = check("duration", duration, 0.0)
         total = int(round(duration / self.net.dt))
+        check_memory(f"recording duration = {duration:g} s", self.net.recording_bytes(total))
         start = time.perf_counter()
         if modes(self.net) != self.kernel.modes:  # e.g. an OU input switched on since the last run
             self.kernel = Kernel(self.net)

@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from ..core.errors import ParameterError
-from ..core.network import Population
+from ..core.network import Population, per_element
 from ..core.rng import uniform, uniform32x4
 
 _EPS = 1e-6  # fraction of dt tolerated when comparing spike times with step times
@@ -139,9 +139,13 @@ class PoissonSource(Population):
         super().__init__(n, name=name)
         times = np.zeros(1) if times is None else np.asarray(times, dtype=float).reshape(-1)
         rate = np.asarray(rate, dtype=float)
-        if times.size > 1 or rate.ndim == 2:
-            rate = rate.reshape(len(times), -1)
-        values = np.broadcast_to(rate.reshape(len(times), -1), (len(times), self.n))
+        try:
+            if times.size > 1 or rate.ndim == 2:
+                rate = rate.reshape(len(times), -1)
+            values = np.broadcast_to(rate.reshape(len(times), -1), (len(times), self.n))
+        except ValueError:
+            raise ParameterError(f"{self.name}.rate has shape {rate.shape}; expected a scalar, ({self.n},), "
+                                 f"or with {len(times)} times ({len(times)},) or ({len(times)}, {self.n})") from None
         if not np.all(np.isfinite(values)) or values.min() < 0:
             raise ParameterError(f"{self.name}.rate must be finite and >= 0 Hz")
         if np.any(np.diff(times) <= 0) or not np.all(np.isfinite(times)):
@@ -163,12 +167,12 @@ class RegularSource(Population):
 
     def __init__(self, n, rate, offset=0.0, stop=np.inf, name=None):
         super().__init__(n, name=name)
-        rate = np.broadcast_to(np.asarray(rate, dtype=float), (self.n,))
+        rate = per_element(f"{self.name}.rate", rate, self.n, finite=False)
         if not np.all(np.isfinite(rate)) or rate.min() <= 0:
             raise ParameterError(f"{self.name}.rate must be finite and > 0 Hz")
         self.state["offset"] = self.array("offset", offset)
         self.state["period"] = 1.0 / rate
-        self.state["stop"] = np.array(np.broadcast_to(np.asarray(stop, dtype=float), (self.n,)))
+        self.state["stop"] = per_element(f"{self.name}.stop", stop, self.n, finite=False)
 
     def prepare(self, dt):
         if self.state["period"].min() < dt:
