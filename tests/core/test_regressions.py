@@ -18,3 +18,14 @@ def test_kernel_cache_key_changes_when_an_imported_kernel_changes(monkeypatch):
     monkeypatch.setattr(codegen.inspect, "getsource",
                         lambda obj: original(obj) + ("# changed" if obj.__name__ == "plastisim.neurons.sources" else ""))
     assert build() != before
+
+
+def test_stdp_curve_closed_form_agrees_at_lag_zero():
+    # with an odd n_lags the middle lag is -7e-18 s after floating-point rounding: the closed form
+    # counted it as depression while the simulation (same step: pre first) potentiates
+    from plastisim.models import stdp_curve
+    from plastisim.models.base import make_params
+
+    s = stdp_curve.run(make_params(stdp_curve.Params, {"n_lags": 5}))["summary"]
+    assert s["lag"][2] == 0.0 and s["weight_change"][2] > 0
+    assert s["max_relative_error"] < 1e-9
