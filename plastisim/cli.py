@@ -108,7 +108,8 @@ def main(argv=None):
         print(f"plastisim: error: {err}", file=sys.stderr)
         return 2
     except OSError as err:  # e.g. the output folder became unwritable or the disk is full
-        print(f"plastisim: error: {err.strerror or err}: {err.filename or ''}", file=sys.stderr)
+        where = f": {err.filename}" if err.filename else ""
+        print(f"plastisim: error: {err.strerror or err}{where}", file=sys.stderr)
         return 1
     except MemoryError as err:
         print(f"plastisim: error: not enough memory ({err or 'allocation failed'}); use smaller "

@@ -112,7 +112,14 @@ def _connect_wrong_weight_length():
     net.connect(a, b, "one_to_one", weight=np.ones(3))
 
 
+def _connect_fractional_pairs():
+    net, a, b = _net()
+    net.connect(a, b, ([0.5], [1]))
+
+
 API_CASES = [
+    (_connect_fractional_pairs, r"presynaptic indices must be integers, got float64 values such as 0.5"),
+    (lambda: ps.Simulator(ps.Network()).save_checkpoint("/proc/no/cp.h5"), r"cannot write /proc/no/cp.h5"),
     (_connect_wrong_weight_length, r"weight has shape \(3,\); expected a scalar or one value per synapse, shape \(2,\)"),
     (lambda: ps.PoissonSource(3, rate=[1.0, 2.0]), r"PoissonSource.rate has shape \(2,\); expected"),
     (lambda: ps.RegularSource(3, rate=[1.0, 2.0]), r"RegularSource.rate has shape \(2,\); expected"),
@@ -141,6 +148,6 @@ API_CASES = [
 
 @pytest.mark.parametrize("call, message", API_CASES, ids=[m[:40] for _, m in API_CASES])
 def test_api_bad_input(call, message):
-    with pytest.raises(ps.ParameterError, match=message) as info:
+    with pytest.raises((ps.ParameterError, OSError), match=message) as info:
         call()
     assert "\n" not in str(info.value)

@@ -23,7 +23,11 @@ def write_atomic(path):
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with h5py.File(tmp, "w") as f:
+        try:
+            f = h5py.File(tmp, "w")
+        except OSError as err:
+            raise OSError(err.errno, f"cannot write {path} ({err.strerror or err})") from None
+        with f:
             yield f
         os.replace(tmp, path)
     finally:
