@@ -1,4 +1,5 @@
 """plastisim: synaptic plasticity and neuromodulation, from molecules to networks."""
+from . import _cache  # noqa: F401  (first: sets NUMBA_CACHE_DIR before numba is imported)
 from .core import connect
 from .core.connect import FixedProbability
 from .core.errors import ParameterError, SimulationError

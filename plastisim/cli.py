@@ -3,6 +3,7 @@
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 
 from . import models
 from .core.errors import ParameterError, SimulationError
+from .core.params import SEED_MAX, check_int
 from .io.hdf5 import save_results
 from .models.base import describe, make_params
 from .plotting import PLOTS
@@ -35,26 +37,32 @@ def _parse_sets(items):
 def _run(args):
     module = models.get(args.model)
     if args.help:
-        print(f"usage: plastisim run {args.model} [--set name=value ...] [--out DIR] [--seed N]\n")
+        print(f"usage: plastisim run {args.model} [--set name=value ...] [--out DIR] [--seed N] "
+              "[--overwrite] [--quiet]\n")
         print(f"{args.model}: {module.DESCRIPTION}\n\nparameters (SI units; values may carry a "
               "unit, e.g. 20ms, 0.35nA, 8h):")
         print(describe(module.Params))
         return
     params = make_params(module.Params, _parse_sets(args.set))
-    out = Path(args.out or Path("out") / args.model)
-    out.mkdir(parents=True, exist_ok=True)
+    seed = check_int("--seed", args.seed, 0, SEED_MAX)
+    out = _output_folder(Path(args.out or Path("out") / args.model), args.overwrite)
     start = time.perf_counter()
-    result = module.run(params, seed=args.seed, progress=not args.quiet)
+    result = module.run(params, seed=seed, progress=not args.quiet)
     run_time = time.perf_counter() - start
     path = out / "results.h5"
-    save_results(path, result["data"], result["summary"], model=args.model, seed=args.seed,
+    units = module.SUMMARY_UNITS
+    save_results(path, result["data"], result["summary"], units=units, model=args.model, seed=seed,
                  run_time=run_time, params=dataclasses.asdict(params))
     figures = PLOTS[args.model](result, params, out)
-    print(f"{args.model}: finished in {run_time:.2f} s (seed {args.seed})")
+    print(f"{args.model}: finished in {run_time:.2f} s (seed {seed})")
     for key, value in result["summary"].items():
         value = np.asarray(value)
-        shown = np.array2string(value, precision=4, threshold=6) if value.ndim else f"{value:.6g}"
-        print(f"  {key:<26} {shown}")
+        if value.dtype.kind in "SU":
+            shown = ", ".join(v.decode() if isinstance(v, bytes) else str(v) for v in value.reshape(-1))
+        else:
+            shown = (np.array2string(value, precision=4, threshold=6, max_line_width=10**6)
+                     if value.ndim else f"{value:.6g}")
+        print(f"  {key:<26} {shown} {units.get(key, '?')}".rstrip())
     print(f"results: {path}")
     for fig in figures:
         print(f"figure:  {fig}")
@@ -90,6 +98,25 @@ def _sweep(args):
         error = json.loads((out / "tasks" / f"{task['key']}.error.json").read_text())["error"]
         print(f"plastisim: task failed: {describe_task(task, args.model)}: {error}", file=sys.stderr)
     return 1 if failed else 0
+def _output_folder(out, overwrite):
+    """Create folder ``out`` (checked before the run); refuse one holding results unless
+    ``overwrite``, then remove its results.h5 and figures (*.png) first."""
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"--out {out} is a file; give a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ParameterError(f"--out {out}: cannot create the folder ({err.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ParameterError(f"--out {out}: the folder is not writable")
+    old = out / "results.h5"
+    if old.exists():
+        if not overwrite:
+            raise ParameterError(f"--out {out} already holds results.h5; use --overwrite to replace "
+                                 "it (its *.png are removed too) or choose another folder")
+        for f in [old, *out.glob("*.png")]:
+            f.unlink()
+    return out
 
 
 def main(argv=None):
@@ -100,7 +127,9 @@ def main(argv=None):
     run.add_argument("model", nargs="?", default=models.DEFAULT_MODEL)
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--out", help="output folder (default out/MODEL)")
-    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--seed", default="0", help=f"random seed, an integer in [0, {SEED_MAX}]")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace results.h5 and figures already in --out")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("-h", "--help", action="store_true", help="show the model's parameters")
     run.set_defaults(func=_run)
@@ -128,6 +157,15 @@ def main(argv=None):
     except (ParameterError, SimulationError) as err:
         print(f"plastisim: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # e.g. the output folder became unwritable or the disk is full
+        where = f": {err.filename}" if err.filename else ""
+        print(f"plastisim: error: {err.strerror or err}{where}", file=sys.stderr)
+        return 1
+    except MemoryError as err:
+        print(f"plastisim: error: not enough memory ({err or 'allocation failed'}); use smaller "
+              "settings", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -30,8 +30,8 @@ import inspect
 import os
 import sys
 import zlib
-from pathlib import Path
 
+from .. import _cache
 from .errors import ParameterError
 from .translate import user_location
 
@@ -44,8 +44,7 @@ RUNTIME_MODULES = ("plastisim.core.rng",)
 
 def cache_dir():
     """Directory of generated kernel modules."""
-    root = os.environ.get("PLASTISIM_CACHE_DIR") or Path.home() / ".cache" / "plastisim"
-    path = Path(root) / "kernels"
+    path = _cache.ROOT / "kernels"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

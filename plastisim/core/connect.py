@@ -44,6 +44,10 @@ def build(rule, n_pre, n_post, rng):
         pre, post = (np.asarray(a).reshape(-1) for a in rule)
         if len(pre) != len(post):
             raise ParameterError("explicit connection lists must have equal length")
+        for name, idx in (("presynaptic", pre), ("postsynaptic", post)):
+            if idx.size and idx.dtype.kind not in "iu":
+                raise ParameterError(f"{name} indices must be integers, got {idx.dtype} values "
+                                     f"such as {idx[0]}")
     pre, post = np.asarray(pre, dtype=np.int64), np.asarray(post, dtype=np.int64)
     if pre.size and (pre.min() < 0 or pre.max() >= n_pre):
         raise ParameterError(f"presynaptic indices must lie in [0, {n_pre - 1}]")

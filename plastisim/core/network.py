@@ -10,7 +10,7 @@ from . import connect as connectivity
 from .codegen import stream_id
 from .errors import ParameterError
 from .monitors import RateMonitor, SpikeMonitor, StateMonitor
-from .params import check
+from .params import SEED_MAX, check, check_int, check_memory
 from ..synapses.projection import Projection
 
 
@@ -22,6 +22,8 @@ class Population:
     one spike per element and step), ``state_names``, ``param_names``, ``parameters`` (defaults)
     and ``ports``. :meth:`modes` gives switches with which a kernel skips work the network does
     not need; they are compiled in as constants and re-evaluated at every ``Simulator.run``.
+    ``fixed_state`` names state arrays that running never changes (e.g. a source's rates);
+    with ``params`` they identify the population in checkpoints.
     Neuron models written in Python derive from :class:`~plastisim.neurons.model.NeuronModel`.
     """
 
@@ -30,12 +32,12 @@ class Population:
     param_names = ()
     ports = ()
     parameters = {}
+    fixed_state = ()
 
     def __init__(self, n, name=None, **params):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer, float)) or n != n or int(n) != n or n < 1:
-            raise ParameterError(f"population size n = {n!r} must be an integer >= 1")
-        self.n = int(n)
         self.name = name or type(self).__name__
+        self.n = check_int(f"{self.name} size n", n, 1)
+        check_memory(f"{self.name} size n = {self.n}", 8.0 * self.n * (len(self.state_names) + 4))
         unknown = set(params) - set(self.parameters)
         if unknown:
             raise ParameterError(f"{self.name}: unknown parameter(s) {sorted(unknown)}; "
@@ -64,14 +66,7 @@ class Population:
 
     def array(self, name, value, dtype=float):
         """Broadcast a scalar or per-element value to shape (n,) and check it is finite."""
-        value = np.asarray(value, dtype=dtype)
-        if value.ndim > 1 or (value.ndim == 1 and value.shape[0] != self.n):
-            raise ParameterError(f"{self.name}.{name} has shape {value.shape}; it must be a scalar "
-                                 f"or have length n = {self.n}")
-        arr = np.array(np.broadcast_to(value, (self.n,)))
-        if not np.all(np.isfinite(arr)):
-            raise ParameterError(f"{self.name}.{name} contains NaN or inf; it must be finite")
-        return arr
+        return per_element(f"{self.name}.{name}", value, self.n, "element", dtype)
 
     def emit(self, code, pid):
         """Call of the population's kernel in the ``neurons`` phase -> ``nsp_<pid>`` spikes."""
@@ -92,9 +87,7 @@ class Network:
 
     def __init__(self, dt=1e-4, seed=0):
         self.dt = check("dt", dt, 0.0, low_open=True)
-        if int(seed) != seed or seed < 0:
-            raise ParameterError(f"seed = {seed!r} must be an integer >= 0")
-        self.seed = int(seed)
+        self.seed = check_int("seed", seed, 0, SEED_MAX)
         self.populations, self.projections, self.monitors, self.inputs, self.signals = [], [], [], [], []
 
     def add(self, component):
@@ -159,12 +152,11 @@ class Network:
         rng = np.random.Generator(np.random.Philox(key=[self.seed, stream_id("connect", name)]))
         pre_idx, post_idx = connectivity.build(rule_or_list, pre.n, post.n, rng)
         n_syn = len(pre_idx)
-        weight = np.broadcast_to(np.asarray(weight, dtype=float), (n_syn,))
-        if not np.all(np.isfinite(weight)):
-            raise ParameterError("weight contains NaN or inf; it must be finite")
-        delay = np.broadcast_to(np.asarray(self.dt if delay is None else delay, dtype=float), (n_syn,))
-        if not np.all(np.isfinite(delay)) or np.any(delay < self.dt * (1 - 1e-9)):
-            bad = float(delay[~(delay >= self.dt * (1 - 1e-9))][0])
+        weight = per_element("weight", weight, n_syn, "synapse")
+        delay = per_element("delay", self.dt if delay is None else delay, n_syn, "synapse", finite=False)
+        bad = ~np.isfinite(delay) | (delay < self.dt * (1 - 1e-9))
+        if np.any(bad):
+            bad = float(delay[bad][0])
             raise ParameterError(f"delay = {bad!r} s is outside the allowed range [dt = {self.dt}, inf)")
         steps = np.rint(delay / self.dt).astype(np.int64)
         proj = Projection(pre, post, pre_idx, post_idx, weight, steps, port if post.ports else None,
@@ -184,7 +176,7 @@ class Network:
 
     def record_spikes(self, pop, indices=None):
         """Record spikes of ``pop`` (all or ``indices``); returns a :class:`SpikeMonitor`."""
-        return self._watch(SpikeMonitor(pop, indices))
+        return self._watch(SpikeMonitor(pop, None if indices is None else _indices(indices, pop.n, f"{pop.name} spikes")))
 
     def record(self, target, var, indices=0, interval=None):
         """Record ``var`` of ``target`` (population or projection) every ``interval`` s."""
@@ -195,12 +187,43 @@ class Network:
         if attr is None:
             known = sorted(v for d in places.values() for v in d)
             raise ParameterError(f"{var!r} is not a state variable of {target!r}; known: {known}")
-        size = len(places[attr][var])
-        index = np.asarray(indices).reshape(-1)
-        if index.size and (index.min() < 0 or index.max() >= size):
-            raise ParameterError(f"indices must lie in [0, {size - 1}] for {var!r}")
+        index = _indices(indices, len(places[attr][var]), repr(var))
         return self._watch(StateMonitor(target, var, index, every, attr))
+
+    def recording_bytes(self, steps):
+        """Memory (bytes) the state and rate monitors fill in ``steps`` steps (spikes not counted)."""
+        total = 0.0
+        for mon in self.monitors:
+            if isinstance(mon, StateMonitor):
+                total += 8.0 * -(-steps // mon.every) * (len(mon.index) + 1)
+            elif isinstance(mon, RateMonitor):
+                total += 8.0 * steps
+        return total
 
     def record_rate(self, pop):
         """Record the population rate of ``pop`` (Hz) at every step."""
         return self._watch(RateMonitor(pop))
+
+
+def _indices(indices, size, what):
+    """``indices`` as an int64 array, checked to lie in [0, size - 1]."""
+    index = np.asarray(indices).reshape(-1)
+    if index.size and (index.dtype.kind not in "iu" or index.min() < 0 or index.max() >= size):
+        raise ParameterError(f"indices {index.tolist()[:5]} of {what} must be integers in [0, {size - 1}]")
+    return index.astype(np.int64)
+
+
+def per_element(name, value, n, what="element", dtype=float, finite=True):
+    """``value`` (a scalar or one value per ``what``) as a new array of shape (n,); raises
+    ParameterError naming ``name`` for other shapes, non-numbers and (``finite``) NaN/inf."""
+    try:
+        value = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} = {value!r} is not a number or an array of numbers") from None
+    if value.size != 1 and value.shape != (n,):
+        raise ParameterError(f"{name} has shape {value.shape}; expected a scalar or one value per "
+                             f"{what}, shape ({n},)")
+    arr = np.array(np.broadcast_to(value.reshape(()) if value.size == 1 else value, (n,)))
+    if finite and not np.all(np.isfinite(arr)):
+        raise ParameterError(f"{name} contains NaN or inf; it must be finite")
+    return arr

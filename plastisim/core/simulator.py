@@ -15,13 +15,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import h5py
 import numpy as np
 from tqdm.auto import tqdm
 
+from . import checkpoint as checkpoint_file
 from .codegen import Kernel
 from .errors import ParameterError, SimulationError
-from .params import check
+from .params import check, check_memory
 
 @dataclass
 class Checkpointing:
@@ -69,8 +69,10 @@ class Simulator:
     def run(self, duration, progress=False):
         """Advance by ``duration`` seconds (rounded to whole steps)."""
         duration = check("duration", duration, 0.0)
+        total = int(round(duration / self.net.dt))
+        check_memory(f"recording duration = {duration:g} s", self.net.recording_bytes(total))
         with self._progress(duration, progress) as bar:
-            self._advance(int(round(duration / self.net.dt)), bar)
+            self._advance(total, bar)
 
     def run_protocol(self, protocol, progress=False, checkpoint=None, until=None):
         """Run ``protocol`` (a :class:`~plastisim.core.protocol.Protocol`) from the current
@@ -234,32 +236,11 @@ class Simulator:
         raise SimulationError(f"{fault or 'a fault'} in the chunk from t = {self.t:.6g} s")
 
     def save_checkpoint(self, path):
-        """Write the complete state (and monitor data so far) to the HDF5 file ``path``."""
-        with h5py.File(path, "w") as f:
-            f.attrs.update(step=self.step, dt=self.net.dt, seed=self.net.seed, protocol_next=self.protocol_next)
-            for key, arr in self.state_arrays():
-                f[f"state/{key}"] = arr
-            for m, mon in enumerate(self.net.monitors):
-                for key, parts in mon.saved().items():
-                    if parts:
-                        f[f"monitors/{m}/{key}"] = np.concatenate(parts)
+        """Write the complete state, monitor data so far and the protocol position to ``path``;
+        see :mod:`.checkpoint`."""
+        checkpoint_file.save(self, path, {"protocol_next": self.protocol_next})
 
     def load_checkpoint(self, path):
-        """Restore a state written by :meth:`save_checkpoint` into this (identically built) network.
-
-        Parameters may differ from those at saving time; state shapes must match.
-        """
-        with h5py.File(path, "r") as f:
-            if f.attrs["dt"] != self.net.dt:
-                raise ParameterError(f"checkpoint dt = {f.attrs['dt']} differs from network dt = {self.net.dt}")
-            for key, arr in self.state_arrays():
-                if f"state/{key}" not in f or f[f"state/{key}"].shape != arr.shape:
-                    raise ParameterError(f"checkpoint {path} does not match this network at {key}")
-                arr[...] = f[f"state/{key}"][()]
-            for m, mon in enumerate(self.net.monitors):
-                for key, parts in mon.saved().items():
-                    name = f"monitors/{m}/{key}"
-                    parts[:] = [f[name][()]] if name in f else []
-            self.step = int(f.attrs["step"])
-            self.net.seed = int(f.attrs["seed"])
-            self.protocol_next = int(f.attrs.get("protocol_next", 0))
+        """Restore a checkpoint of this (identically built) network; see :mod:`.checkpoint`."""
+        extra = checkpoint_file.load(self, path)
+        self.protocol_next = int(extra.get("protocol_next", 0))

@@ -23,8 +23,10 @@ import numpy as np
 import plastisim as ps
 from plastisim.plasticity.calcium import CalciumGB, CalciumGBEuler
 
+from ..core.params import check_memory
 from .base import param
 
+SUMMARY_UNITS = dict(lag="s", synaptic_change="", synaptic_change_ci="", P_UA="", P_DA="")
 DESCRIPTION = "Graupner-Brunel calcium rule: DP curve, synaptic change vs lag (Fig. 2j)"
 
 REFERENCE = {-100e-3: 0.98, -25e-3: 0.72, 0.0: 0.99, 5e-3: 1.24, 100e-3: 0.99}  # spec 3.5
@@ -61,6 +63,9 @@ def synaptic_change(P_UA, P_DA, beta, b):
 
 
 def run(p, seed=0, progress=False):
+    # ~256 bytes per synapse: index lists, sorted projection arrays, rule state
+    n_lags = 2 * int(p.lag_max / p.lag_step) + 1
+    check_memory(f"trials = {p.trials} with {n_lags} lags", 256.0 * 2 * p.trials * n_lags)
     lags = np.arange(-p.lag_max, p.lag_max + p.lag_step / 2, p.lag_step)
     rules = {"exact": CalciumGB, "euler": CalciumGBEuler}
     if p.scheme not in rules:

@@ -21,8 +21,10 @@ import numpy as np
 
 import plastisim as ps
 
+from ..core.params import check_memory
 from .base import param
 
+SUMMARY_UNITS = dict(period_rate_homeostasis="Hz", period_rate_control="Hz", target_rate="Hz")
 DESCRIPTION = "spike-driven homeostasis holds the output rate near 50 Hz (Fig. 2e,g-i)"
 
 
@@ -30,7 +32,8 @@ DESCRIPTION = "spike-driven homeostasis holds the output rate near 50 Hz (Fig. 2
 class Params:
     trials: int = param(50, "", "independent trials", 1)
     period: float = param(10.0, "s", "duration of each input-rate period", positive=True)
-    rates: str = param("25,50,0,35", "Hz", "varying input rate per period (comma separated)")
+    rates: tuple = param((25.0, 50.0, 0.0, 35.0), "Hz", "varying input rate per period (comma separated)",
+                         0.0)
     rate_steady: float = param(50.0, "Hz", "rate of the plastic input", 0.0)
     w_varying: float = param(3.5e-9, "A", "static weight (dV = w / g_L)", 0.0)
     w_init: float = param(0.0, "A", "initial plastic weight", 0.0)
@@ -45,11 +48,15 @@ class Params:
     t_ref: float = param(2e-3, "s", "refractory period", 0.0)
     dt: float = param(1e-4, "s", "time step", positive=True)
     bin: float = param(0.1, "s", "rate bin", positive=True)
-    settle: float = param(1.0, "s", "excluded start of each period in the period means", 0.0)
+    settle: float = param(1.0, "s", "excluded start of each period in the period means", 0.0,
+                          "period", high_open=True)
 
 
 def run(p, seed=0, progress=False):
-    rates = np.array([float(r) for r in str(p.rates).split(",")])
+    rates = np.array(p.rates, dtype=float)
+    duration = p.period * len(rates)
+    # per trial: neurons, sources, synapses (~1 kB), weight samples every 10 ms, spikes (<= 100 Hz)
+    check_memory(f"trials = {p.trials}", p.trials * (1e3 + 8 * duration / 0.01 + 32 * 100.0 * duration))
     net = ps.Network(dt=p.dt, seed=seed)
     lif = dict(C=p.C, g_L=p.g_L, E_L=p.E_L, V_th=p.V_th, V_reset=p.V_reset, t_ref=p.t_ref)
     homeo = net.add(ps.LIF(p.trials, name="homeostasis", **lif))
@@ -64,7 +71,6 @@ def run(p, seed=0, progress=False):
     weights = net.record(plastic, "w", indices=np.arange(p.trials), interval=0.01)
     spikes = {name: net.record_spikes(pop) for name, pop in (("homeostasis", homeo), ("control", control))}
     sim = ps.Simulator(net)
-    duration = p.period * len(rates)
     sim.run(duration, progress=progress)
 
     edges = np.arange(0.0, duration + p.bin / 2, p.bin)

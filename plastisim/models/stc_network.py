@@ -22,11 +22,11 @@ Readout (spec 6.7): rates in [t_recall - 0.15, t_recall + 0.35) s; subpopulation
 Q = (nu_ans - nu_ctrl) / nu_as.
 
 ``summary``: ``Q``, ``nu_as``, ``nu_ans``, ``nu_ctrl``, ``nu_inh`` (Hz), ``pattern_size``,
-``recall_time`` (s, onset of the recall pulse), ``recall_delay`` (s); with ``realizations`` > 1
+``recall_time`` (s, onset of the recall pulse), ``recall_delay`` (s), ``spikes`` (count); with ``realizations`` > 1
 each is an array over realizations, plus ``Q_mean`` and ``Q_ci95`` (half-width, t distribution).
-Weight summary (V, at recall): mean early weight ``h_XY`` and late weight ``hz_XY`` (h0 z) of the
-E->E synapses of four classes XY: ``aa`` inside the assembly, ``ao`` assembly -> outside,
-``oa`` outside -> assembly, ``oo`` outside -> outside.
+Weight summary (V, at recall): mean early weight h and late weight h0 z of the E->E synapses
+of four classes: inside the assembly (``h_aa``, ``hz_aa``), assembly -> outside (``h_ao``,
+``hz_ao``), outside -> assembly (``h_oa``, ``hz_oa``), outside -> outside (``h_oo``, ``hz_oo``).
 
 The protocol (pulses, fast-forward) is a :class:`plastisim.Protocol` run by the simulator.
 """
@@ -41,6 +41,9 @@ from plastisim.plasticity.stc import STCEvent
 
 from .base import param
 
+SUMMARY_UNITS = dict(Q="", nu_as="Hz", nu_ans="Hz", nu_ctrl="Hz", nu_inh="Hz", pattern_size="",
+                     recall_time="s", recall_delay="s", spikes="", Q_mean="", Q_ci95="",
+                     **{f"{kind}_{c}": "V" for kind in ("h", "hz") for c in ("aa", "ao", "oa", "oo")})
 DESCRIPTION = "2000-neuron STC network: learning, consolidation and 10-s / 8-h recall (Q)"
 
 LEARN_PULSES = (10.0, 10.5, 11.0)
@@ -50,7 +53,7 @@ MARGIN = 5.0
 
 @dataclass
 class Params:
-    pattern_size: int = param(150, "", "assembly size N_CA", 1)
+    pattern_size: int = param(150, "", "assembly size N_CA", 1, "n_exc")
     recall: float = param(10.0, "s", "delay from learning onset to recall (10s or 8h)", positive=True)
     realizations: int = param(1, "", "network realizations (seeds seed, seed+1, ...)", 1)
     n_exc: int = param(1600, "", "excitatory neurons", 1)

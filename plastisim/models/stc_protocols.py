@@ -16,7 +16,7 @@ before the first stimulus, full dynamics at dt = 0.2 ms until ``settle`` s after
 stimulus, fast-forward to ``duration``; traces sampled every ``sample`` s by state monitors.
 
 ``summary`` (per group, in the order of ``groups``): ``early_change`` (h - h0, V),
-``late_change`` (h0 z, V), ``total_change`` (relative, (w - h0)/h0), trial means at the end.
+``late_change`` (h0 z, V), ``total_change`` (relative, (w - h0)/h0), trial means at the end; ``groups`` (names).
 """
 from dataclasses import dataclass
 
@@ -27,6 +27,7 @@ from plastisim.plasticity.stc import STC
 
 from .base import param
 
+SUMMARY_UNITS = dict(groups="", early_change="V", late_change="V", total_change="")
 DESCRIPTION = "strong/weak tetanus and low-frequency stimulation: early vs late phase over 8 h"
 
 START = 3600.0

@@ -28,6 +28,8 @@ from plastisim.plasticity.stc import STC
 
 from .base import param
 
+SUMMARY_UNITS = dict(h_100ms="V", h_200ms="V", h_end="V", z_end="", p_end="mol/m^3",
+                     h_stim_end="V", p_stim_end="mol/m^3", hz_end="V")
 DESCRIPTION = "single synapse with early/late-phase plasticity (STC), basic protocols (Fig. 5)"
 
 EARLY_SPIKES = np.array([10, 20, 30, 40, 50, 60, 100]) * 1e-3
@@ -38,7 +40,7 @@ class Params:
     protocol: str = param("early", "", "'early' (forced spikes) or 'late' (4 h maximal drive)")
     trials: int = param(1000, "", "independent synapses", 1)
     dt: float = param(0.2e-3, "s", "time step", positive=True)
-    duration: float = param(0.2, "s", "run time (late: 8h)", positive=True)
+    duration: float = param(0.2, "s", "run time (late: 8h)", "dt")
     stim_duration: float = param(4 * 3600.0, "s", "late protocol: length of the maximal drive", 0.0)
     dt_ff: float = param(10.0, "s", "late protocol: fast-forward step after the drive", positive=True)
     sample: float = param(10.0, "s", "late protocol: sampling interval of the traces", positive=True)

@@ -13,7 +13,7 @@ reach the synapse at t_pre. Post spikes are imposed (no neuron model).
 Readouts (``summary``): ``lag`` (s, lag seen by each synapse after rounding to the time step),
 ``weight_change`` (S, final minus initial weight), ``expected_change`` (S, closed form: the sum
 of the pair kernel over all pre/post pairs, exact for this rule when no clipping binds) and
-``max_relative_error`` (max |error| / max |expected|).
+``nominal_lag`` (s, the lag before rounding) and ``max_relative_error`` (max |error| / max |expected|).
 """
 from dataclasses import dataclass
 
@@ -24,6 +24,8 @@ from plastisim.plasticity.stdp import pair_kernel_sum
 
 from .base import param
 
+SUMMARY_UNITS = dict(lag="s", weight_change="S", expected_change="S", nominal_lag="s",
+                     max_relative_error="")
 DESCRIPTION = "pair-based STDP window: weight change vs pre/post lag (Plastic Arbor Fig. 2d)"
 
 
@@ -56,8 +58,10 @@ def run(p, seed=0, progress=False):
     sim = ps.Simulator(net)
     sim.run(t_first + (p.n_pairs - 1) * p.pair_period + 2 * p.lag_max + 5 * p.dt, progress=progress)
 
-    t_pre = [pre_spikes.t[pre_spikes.i == m] + p.dt for m in range(p.n_lags)]  # arrival times
-    t_post = [post_spikes.t[post_spikes.i == m] for m in range(p.n_lags)]
+    # arrival and post times on the step grid (n * dt), so a pair in one step has lag exactly 0
+    on_grid = lambda t: np.rint(t / p.dt) * p.dt
+    t_pre = [on_grid(pre_spikes.t[pre_spikes.i == m] + p.dt) for m in range(p.n_lags)]
+    t_post = [on_grid(post_spikes.t[post_spikes.i == m]) for m in range(p.n_lags)]
     expected = np.array([pair_kernel_sum(a, b, p.tau_pre, p.tau_post, p.A_pre, p.A_post)
                          for a, b in zip(t_pre, t_post)])
     change = syn.w[np.argsort(syn.pre)] - p.w0

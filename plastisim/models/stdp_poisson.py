@@ -21,6 +21,7 @@ import plastisim as ps
 
 from .base import param
 
+SUMMARY_UNITS = dict(n_spikes="", final_weight="S", peak_g_e="S")
 DESCRIPTION = "LIF neuron with one plastic (STDP) excitatory and one inhibitory input (Fig. 2c)"
 
 EXC_MS = [12, 14, 48, 49, 63, 104, 151, 157, 163, 175, 176, 232, 282, 283, 337, 378, 401, 404, 422,
@@ -33,7 +34,7 @@ INH_MS = [7, 67, 84, 86, 104, 149, 155, 187, 189, 219, 235, 254, 294, 320, 371, 
 
 @dataclass
 class Params:
-    duration: float = param(1.0, "s", "simulated time", positive=True)
+    duration: float = param(1.0, "s", "simulated time", "dt")
     dt: float = param(1e-5, "s", "time step", positive=True)
     inputs: str = param("reference", "", "'reference' spike lists or 'poisson'")
     rate_e: float = param(48.0, "Hz", "excitatory Poisson rate (inputs = poisson)", 0.0)

@@ -49,9 +49,8 @@ class NeuronModel(Population):
         params = {k: v for k, v in kwargs.items() if k not in self.state_variables}
         super().__init__(n, name=name, **params)
         self.validate(self.params)
-        for var, value in self.state_variables.items():
-            value = kwargs.get(var, value)
-            value = self.params[value] if isinstance(value, str) else value
+        for var, default in self.state_variables.items():
+            value = kwargs.get(var, self.params[default] if isinstance(default, str) else default)
             self.state[var] = self.array(var, value)
         for port, var in self.ports.items():
             if var is None:

@@ -12,7 +12,7 @@ from numba import njit
 
 from ..core.codegen import stream_id
 from ..core.errors import ParameterError
-from ..core.network import Population
+from ..core.network import Population, per_element
 from ..core.rng import uniform, uniform32x4
 
 _EPS = 1e-6  # fraction of dt tolerated when comparing spike times with step times
@@ -107,6 +107,7 @@ class PoissonInput:
 
     kernel = poisson_input_step
     state_names = ("next_arrival", "rate", "weight")  # kernel argument order
+    fixed_state = ("weight",)  # rate may change (set_rate)
 
     def __init__(self, target, rate, weight, port, name=None):
         if port not in target.ports:
@@ -147,14 +148,19 @@ class PoissonSource(Population):
 
     kernel = poisson_step
     state_names = ("rate_times", "rate_values")
+    fixed_state = state_names
 
     def __init__(self, n, rate, times=None, name=None):
         super().__init__(n, name=name)
         times = np.zeros(1) if times is None else np.asarray(times, dtype=float).reshape(-1)
         rate = np.asarray(rate, dtype=float)
-        if times.size > 1 or rate.ndim == 2:
-            rate = rate.reshape(len(times), -1)
-        values = np.broadcast_to(rate.reshape(len(times), -1), (len(times), self.n))
+        try:
+            if times.size > 1 or rate.ndim == 2:
+                rate = rate.reshape(len(times), -1)
+            values = np.broadcast_to(rate.reshape(len(times), -1), (len(times), self.n))
+        except ValueError:
+            raise ParameterError(f"{self.name}.rate has shape {rate.shape}; expected a scalar, ({self.n},), "
+                                 f"or with {len(times)} times ({len(times)},) or ({len(times)}, {self.n})") from None
         if not np.all(np.isfinite(values)) or values.min() < 0:
             raise ParameterError(f"{self.name}.rate must be finite and >= 0 Hz")
         if np.any(np.diff(times) <= 0) or not np.all(np.isfinite(times)):
@@ -172,15 +178,16 @@ class RegularSource(Population):
 
     kernel = regular_step
     state_names = ("offset", "period", "stop", "count")
+    fixed_state = ("offset", "period", "stop")
 
     def __init__(self, n, rate, offset=0.0, stop=np.inf, name=None):
         super().__init__(n, name=name)
-        rate = np.broadcast_to(np.asarray(rate, dtype=float), (self.n,))
+        rate = per_element(f"{self.name}.rate", rate, self.n, finite=False)
         if not np.all(np.isfinite(rate)) or rate.min() <= 0:
             raise ParameterError(f"{self.name}.rate must be finite and > 0 Hz")
         self.state["offset"] = self.array("offset", offset)
         self.state["period"] = 1.0 / rate
-        self.state["stop"] = np.array(np.broadcast_to(np.asarray(stop, dtype=float), (self.n,)))
+        self.state["stop"] = per_element(f"{self.name}.stop", stop, self.n, finite=False)
 
     def skip_to(self, step, dt):
         """Spikes due before ``step`` (skipped by a fast-forward) are not emitted."""
@@ -199,6 +206,7 @@ class SpikeTimes(Population):
 
     kernel = spike_list_step
     state_names = ("event_step", "event_index", "pointer")
+    fixed_state = ("event_step", "event_index")  # set by prepare()
 
     def __init__(self, n, indices, times, name=None):
         super().__init__(n, name=name)

@@ -115,6 +115,12 @@ class Rule:
         for name, value in self.params.items():
             if isinstance(value, float) and math.isnan(value):
                 raise ParameterError(f"{type(self).__name__}.{name} is NaN; it must be a finite number")
+            check(f"{type(self).__name__}.{name}", value)
+        for kind in ("synapse_state", "neuron_state", "group_state"):
+            for var, value in getattr(self, kind).items():
+                if isinstance(value, str) and value not in self.params:
+                    raise ParameterError(f"{type(self).__name__}.{kind}[{var!r}] = {value!r} is not a "
+                                         f"parameter; known: {sorted(self.params)}")
         self.validate(self.params)
         for target, var in self.neuron_sums.items():
             self._check_sum(target, var, self.neuron_state, "neuron_state")

@@ -1,0 +1,32 @@
+"""numba's caches go under the plastisim cache dir, not beside the installed sources."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import plastisim as ps
+
+
+def test_numba_caches_go_to_the_plastisim_cache_dir(tmp_path):
+    package = Path(ps.__file__).parent
+    cached = lambda root: {p for p in root.rglob("*") if p.suffix in (".nbi", ".nbc")}
+    before = cached(package)
+    script = ("import plastisim as ps\nnet = ps.Network(dt=1e-4, seed=1)\n"
+              "src = net.add(ps.PoissonSource(3, 20.0))\nlif = net.add(ps.LIF(2))\n"
+              "net.connect(src, lif, weight=1e-9, port='current', rule=ps.PairSTDP())\n"
+              "ps.Simulator(net).run(0.01)\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    subprocess.run([sys.executable, "-c", script], check=True, env={**env, "PLASTISIM_CACHE_DIR": str(tmp_path)})
+    assert cached(package) == before
+    names = {p.name for p in cached(tmp_path)}
+    assert any(n.startswith("plastisim_kernel_") for n in names) and any(n.startswith("sources.poisson_step") for n in names), names
+
+
+def test_a_user_numba_cache_dir_is_respected(tmp_path):
+    code = "import plastisim, numba; print(numba.config.CACHE_DIR)"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "mine"), "PLASTISIM_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(tmp_path / "mine")
+    env.pop("NUMBA_CACHE_DIR")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(tmp_path / "numba")
