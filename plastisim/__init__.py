@@ -8,6 +8,7 @@ from .core.signals import Concentration, Schedule, TimedArray
 from .core.simulator import Simulator
 from .io.hdf5 import load_results, save_results
 from .neurons.adex import AdEx
+from .neurons.eglif import EGLIF
 from .neurons.izhikevich import Izhikevich
 from .neurons.izhikevich2007 import Izhikevich2007
 from .neurons.lif import LIF
@@ -21,6 +22,6 @@ __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
-           "Simulator", "load_results", "save_results", "LIF", "AdEx", "Izhikevich", "Izhikevich2007",
+           "Simulator", "load_results", "save_results", "LIF", "AdEx", "EGLIF", "Izhikevich", "Izhikevich2007",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
            "__version__"]
