@@ -16,8 +16,7 @@ Input port ``current`` (A): the weight is added to I for one time step (as in Iz
 networks, which use 1-ms steps); its effect on v is w dt / C, so weights scale with 1/dt.
 
 Integration: forward Euler on v and u at the network dt (u from the v at the start of the
-step); the threshold is tested after the step. The book's own code uses 1-ms Euler steps (with
-v_peak crossings resolved by the reset); use dt <= 0.1 ms here.
+step); the threshold is tested after the step. Use dt <= 0.1 ms (first-order scheme).
 """
 from ..core.params import check
 from .model import NeuronModel
