@@ -8,6 +8,10 @@ from .core.protocol import Protocol
 from .core.signals import Concentration, Schedule, TimedArray
 from .core.simulator import Checkpointing, Simulator
 from .io.hdf5 import load_results, save_results
+from .neurons.adex import AdEx
+from .neurons.eglif import EGLIF
+from .neurons.izhikevich import Izhikevich
+from .neurons.izhikevich2007 import Izhikevich2007
 from .neurons.lif import LIF
 from .neurons.model import NeuronModel
 from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
@@ -20,6 +24,7 @@ __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
-           "Simulator", "Checkpointing", "load_results", "save_results", "LIF",
+           "Simulator", "Checkpointing", "load_results", "save_results", "LIF", "AdEx", "EGLIF", "Izhikevich",
+           "Izhikevich2007",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
            "sweep", "load_sweep", "__version__"]
