@@ -2,6 +2,7 @@
 ``plastisim sweep MODEL --grid name=v1,v2 ... --realizations N --out DIR``."""
 import argparse
 import dataclasses
+import inspect
 import json
 import os
 import sys
@@ -12,7 +13,8 @@ import numpy as np
 
 from . import models
 from .core.errors import ParameterError, SimulationError
-from .core.params import SEED_MAX, check_int
+from .core.params import SEED_MAX, check, check_int, parse_value
+from .core.simulator import Checkpointing
 from .io.hdf5 import save_results
 from .models.base import describe, make_params
 from .plotting import PLOTS
@@ -38,7 +40,7 @@ def _run(args):
     module = models.get(args.model)
     if args.help:
         print(f"usage: plastisim run {args.model} [--set name=value ...] [--out DIR] [--seed N] "
-              "[--overwrite] [--quiet]\n")
+              "[--overwrite] [--quiet] [--checkpoint-every DURATION] [--resume]\n")
         print(f"{args.model}: {module.DESCRIPTION}\n\nparameters (SI units; values may carry a "
               "unit, e.g. 20ms, 0.35nA, 8h):")
         print(describe(module.Params))
@@ -46,9 +48,20 @@ def _run(args):
     params = make_params(module.Params, _parse_sets(args.set))
     seed = check_int("--seed", args.seed, 0, SEED_MAX)
     out = _output_folder(Path(args.out or Path("out") / args.model), args.overwrite)
+    options = {}
+    if args.checkpoint_every or args.resume:
+        if "checkpoint" not in inspect.signature(module.run).parameters:
+            resumable = [m for m in models.MODELS if "checkpoint" in inspect.signature(models.get(m).run).parameters]
+            raise ParameterError(f"--checkpoint-every/--resume: {args.model} runs without a protocol to "
+                                 f"checkpoint; available for {', '.join(resumable)}")
+        every = check("--checkpoint-every", parse_value(args.checkpoint_every or "600s", "s", "--checkpoint-every"), 0.0, low_open=True)
+        options["checkpoint"] = Checkpointing(out / "checkpoint.h5", every, args.resume)
+        _interrupted.folder = out
     start = time.perf_counter()
-    result = module.run(params, seed=seed, progress=not args.quiet)
+    result = module.run(params, seed=seed, progress=not args.quiet, **options)
     run_time = time.perf_counter() - start
+    for old in out.glob("checkpoint*.h5"):  # the run is complete
+        old.unlink()
     path = out / "results.h5"
     units = module.SUMMARY_UNITS
     save_results(path, result["data"], result["summary"], units=units, model=args.model, seed=seed,
@@ -66,6 +79,36 @@ def _run(args):
     print(f"results: {path}")
     for fig in figures:
         print(f"figure:  {fig}")
+
+
+def _interrupted():
+    """One line after Ctrl-C: what was kept and how to continue."""
+    folder = getattr(_interrupted, "folder", None)
+    kept = sorted(folder.glob("checkpoint*.h5")) if folder else []
+    if kept:
+        return (f"plastisim: interrupted; checkpoints kept in {folder} ({len(kept)} file(s)): "
+                "run the same command with --resume to continue")
+    return "plastisim: interrupted; nothing was kept (use --checkpoint-every to be able to resume)"
+
+
+def _validate(args):
+    from . import validate
+
+    rows = validate.validate(args.only or None, long=args.long)
+    table = validate.table(rows)
+    print(table)
+    if args.write:
+        path = Path(args.write)
+        text = path.read_text() if path.exists() else ""
+        begin, end = "<!-- plastisim validate: begin -->", "<!-- plastisim validate: end -->"
+        block = f"{begin}\n{table}\n{end}"
+        if begin in text and end in text:
+            text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+        else:
+            text = text + ("\n" if text else "") + block + "\n"
+        path.write_text(text)
+        print(f"table written to {path}")
+    return 0 if all(r.passed for r in rows) else 1
 
 
 def _parse_grid(items):
@@ -131,6 +174,9 @@ def main(argv=None):
     run.add_argument("--overwrite", action="store_true",
                      help="replace results.h5 and figures already in --out")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--checkpoint-every", metavar="DURATION",
+                     help="save a checkpoint in --out this often (wall time, e.g. 10min)")
+    run.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     run.add_argument("-h", "--help", action="store_true", help="show the model's parameters")
     run.set_defaults(func=_run)
     sw = sub.add_parser("sweep", help="run a model over a parameter grid x realizations (dask)",
@@ -151,12 +197,20 @@ def main(argv=None):
                     help="time to reach the scheduler (default 10 s)")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     sw.set_defaults(func=_sweep)
+    val = sub.add_parser("validate", help="run the reproduction checks and print their table")
+    val.add_argument("--only", action="append", metavar="CHECK", help="run only this check (repeatable)")
+    val.add_argument("--long", action="store_true", help="include the long checks (hours of biological time)")
+    val.add_argument("--write", metavar="FILE", help="also write the table into FILE (e.g. docs/validation.md)")
+    val.set_defaults(func=_validate)
     args = parser.parse_args(argv)
     try:
         return args.func(args) or 0
     except (ParameterError, SimulationError) as err:
         print(f"plastisim: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(_interrupted(), file=sys.stderr)
+        return 130
     except OSError as err:  # e.g. the output folder became unwritable or the disk is full
         where = f": {err.filename}" if err.filename else ""
         print(f"plastisim: error: {err.strerror or err}{where}", file=sys.stderr)
