@@ -24,6 +24,7 @@ _M1 = np.uint64(0xCD9E8D57)
 _W0 = np.uint64(0x9E3779B9)
 _W1 = np.uint64(0xBB67AE85)
 _SHIFT = np.uint64(32)
+_POLAR_SCALE = 2.0 / 4294967296.0
 
 
 @njit(cache=True, inline="always")
@@ -98,15 +99,42 @@ def normal(seed, stream, element, step, draw):
 
 
 @njit(cache=True, inline="always")
+def normal_quad(seed, stream, element, step, draw):
+    """Four independent standard normals from 32-bit Philox words (Marsaglia's polar method:
+    each pair of words is one attempt, (u, v) uniform in the square, accepted inside the unit
+    disc, x = u sqrt(-2 ln s / s), y = v sqrt(-2 ln s / s)); rejected attempts take the next
+    block (draw + 2**20 k). About 1.3 Philox blocks per four normals: 2.5x cheaper than
+    Box-Muller on 53-bit uniforms, at 32-bit resolution (|x| < 9.5 in practice)."""
+    a0 = a1 = a2 = a3 = 0.0
+    found = 0
+    attempt = 0
+    while found < 4:
+        w0, w1, w2, w3 = _block(seed, stream, element, step, draw + (attempt << 20))
+        for half in range(2):
+            u = (float(w2 if half else w0) + 0.5) * _POLAR_SCALE - 1.0
+            v = (float(w3 if half else w1) + 0.5) * _POLAR_SCALE - 1.0
+            r = u * u + v * v
+            if r < 1.0 and found < 4:
+                f = math.sqrt(-2.0 * math.log(r) / r)
+                if found == 0:
+                    a0, a1 = u * f, v * f
+                else:
+                    a2, a3 = u * f, v * f
+                found += 2
+        attempt += 1
+    return a0, a1, a2, a3
+
+
+@njit(cache=True, inline="always")
 def normal_shared(seed, stream, element, step, draw, cache):
-    """N(0, 1) for ``element``, where elements 2m and 2m + 1 get the two halves of
-    ``normal_pair(..., m, ...)``; ``cache`` (3 floats: m, first, second) keeps the last pair
-    and must be reset to m = -1 at every step."""
-    m = element >> 1
+    """N(0, 1) for ``element``, where elements 4m ... 4m + 3 get the four values of
+    ``normal_quad(..., m, ...)``; ``cache`` (5 floats: m, four values) keeps the last quad and
+    must be reset to m = -1 at every step (neuron models: one cache per ``randn()`` site)."""
+    m = element >> 2
     if cache[0] != m:
-        cache[1], cache[2] = normal_pair(seed, stream, m, step, draw)
+        cache[1], cache[2], cache[3], cache[4] = normal_quad(seed, stream, m, step, draw)
         cache[0] = m
-    return cache[1 + (element & 1)]
+    return cache[1 + (element & 3)]
 
 
 @njit(cache=True)
