@@ -24,7 +24,6 @@ _M1 = np.uint64(0xCD9E8D57)
 _W0 = np.uint64(0x9E3779B9)
 _W1 = np.uint64(0xBB67AE85)
 _SHIFT = np.uint64(32)
-_POLAR_SCALE = 2.0 / 4294967296.0
 
 
 @njit(cache=True, inline="always")
@@ -98,43 +97,77 @@ def normal(seed, stream, element, step, draw):
     return normal_pair(seed, stream, element, step, draw)[0]
 
 
+def _ziggurat_tables(layers=128, r=3.442619855899, area=9.91256303526217e-3):
+    """Layer tables of the ziggurat for N(0, 1) (Marsaglia & Tsang 2000): ``k`` acceptance
+    bounds (scaled to 2**31), ``w`` widths (per unit of a 32-bit integer), ``f`` densities."""
+    k, w, f = np.zeros(layers), np.zeros(layers), np.zeros(layers)
+    m = 2.0 ** 31
+    x = tail = r
+    q = area / math.exp(-0.5 * r * r)
+    k[0], k[1] = x / q * m, 0.0
+    w[0], w[-1] = q / m, x / m
+    f[0], f[-1] = 1.0, math.exp(-0.5 * x * x)
+    for i in range(layers - 2, 0, -1):
+        x = math.sqrt(-2.0 * math.log(area / x + math.exp(-0.5 * x * x)))
+        k[i + 1] = x / tail * m
+        tail = x
+        f[i] = math.exp(-0.5 * x * x)
+        w[i] = x / m
+    return k, w, f
+
+
+_ZK, _ZW, _ZF = _ziggurat_tables()
+_ZR = 3.442619855899
+
+
 @njit(cache=True, inline="always")
-def normal_quad(seed, stream, element, step, draw):
-    """Four independent standard normals from 32-bit Philox words (Marsaglia's polar method:
-    each pair of words is one attempt, (u, v) uniform in the square, accepted inside the unit
-    disc, x = u sqrt(-2 ln s / s), y = v sqrt(-2 ln s / s)); rejected attempts take the next
-    block (draw + 2**20 k). About 1.3 Philox blocks per four normals: 2.5x cheaper than
-    Box-Muller on 53-bit uniforms, at 32-bit resolution (|x| < 9.5 in practice)."""
-    a0 = a1 = a2 = a3 = 0.0
-    found = 0
-    attempt = 0
-    while found < 4:
-        w0, w1, w2, w3 = _block(seed, stream, element, step, draw + (attempt << 20))
-        for half in range(2):
-            u = (float(w2 if half else w0) + 0.5) * _POLAR_SCALE - 1.0
-            v = (float(w3 if half else w1) + 0.5) * _POLAR_SCALE - 1.0
-            r = u * u + v * v
-            if r < 1.0 and found < 4:
-                f = math.sqrt(-2.0 * math.log(r) / r)
-                if found == 0:
-                    a0, a1 = u * f, v * f
-                else:
-                    a2, a3 = u * f, v * f
-                found += 2
-        attempt += 1
-    return a0, a1, a2, a3
+def _zig(word, layer, seed, stream, element, step, draw):
+    """Standard normal from a 32-bit ``word`` (sign and magnitude) and a 7-bit ``layer``; the
+    rare wedge and tail cases draw further uniforms from blocks draw + 2**20 (1, 2, ...)."""
+    hz = np.int64(word) - 2147483648  # signed 32-bit
+    x = hz * _ZW[layer]
+    if abs(hz) < _ZK[layer]:
+        return x
+    extra = 1
+    while True:
+        u0, u1, u2, u3 = _block(seed, stream, element, step, draw + (extra << 20))
+        extra += 1
+        if layer == 0:  # tail beyond r (Marsaglia's exponential method, repeated until accepted)
+            a = -math.log((u0 + 0.5) / 4294967296.0) / _ZR
+            b = -math.log((u1 + 0.5) / 4294967296.0)
+            if b + b >= a * a:
+                return _ZR + a if hz > 0 else -_ZR - a
+            continue
+        if _ZF[layer] + (u0 + 0.5) / 4294967296.0 * (_ZF[layer - 1] - _ZF[layer]) < math.exp(-0.5 * x * x):
+            return x  # inside the wedge under the density
+        hz = np.int64(u2) - 2147483648
+        layer = u3 & 127
+        x = hz * _ZW[layer]
+        if abs(hz) < _ZK[layer]:
+            return x
+
+
+@njit(cache=True, inline="always")
+def normal_triple(seed, stream, element, step, draw):
+    """Three independent standard normals from one Philox block (ziggurat: words 0-2 give
+    sign and magnitude, word 3 the three 7-bit layer indices, so layer and magnitude never
+    share bits, as Doornik 2005 advises); about 3x cheaper than Box-Muller on 53-bit uniforms."""
+    w0, w1, w2, w3 = _block(seed, stream, element, step, draw)
+    return (_zig(w0, w3 & 127, seed, stream, element, step, draw),
+            _zig(w1, (w3 >> 7) & 127, seed, stream, element, step, draw + 1),
+            _zig(w2, (w3 >> 14) & 127, seed, stream, element, step, draw + 2))
 
 
 @njit(cache=True, inline="always")
 def normal_shared(seed, stream, element, step, draw, cache):
-    """N(0, 1) for ``element``, where elements 4m ... 4m + 3 get the four values of
-    ``normal_quad(..., m, ...)``; ``cache`` (5 floats: m, four values) keeps the last quad and
-    must be reset to m = -1 at every step (neuron models: one cache per ``randn()`` site)."""
-    m = element >> 2
+    """N(0, 1) for ``element``, where elements 3m, 3m + 1, 3m + 2 get the three values of
+    ``normal_triple(..., m, ...)``; ``cache`` (4 floats: m, three values) keeps the last triple
+    and must be reset to m = -1 at every step (neuron models: one cache per ``randn()`` site)."""
+    m = element // 3
     if cache[0] != m:
-        cache[1], cache[2], cache[3], cache[4] = normal_quad(seed, stream, m, step, draw)
+        cache[1], cache[2], cache[3] = normal_triple(seed, stream, m, step, draw)
         cache[0] = m
-    return cache[1 + (element & 3)]
+    return cache[1 + element - 3 * m]
 
 
 @njit(cache=True)

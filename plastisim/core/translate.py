@@ -62,8 +62,8 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
 
     ``spaces``: {namespace: Space}; ``indices``: index names this callback may use (others of
     ``k i j g`` are refused; the first is the element of random draws); ``extra``: further
-    names the generated function receives. With ``paired``, ``randn()`` of elements 4m ... 4m + 3
-    are the four values of one ``normal_quad`` (cache rows ``rng_cache[site]``). With
+    names the generated function receives. With ``paired``, ``randn()`` of elements 3m ... 3m + 2
+    are the three values of one ``normal_triple`` (cache rows ``rng_cache[site]``). With
     ``prefix_locals``, local variables get the prefix ``u_``, so that the body can be pasted
     into a generated loop (``Translation.body``: statements, or for a function that is one
     ``return`` statement, ``Translation.expression``).

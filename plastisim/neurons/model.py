@@ -128,7 +128,7 @@ class NeuronModel(Population):
             return call
 
         marks = []
-        kernel("t = step * dt", f"rng_cache = np.full(({sites}, 5), -1.0)", "nspk = 0")
+        kernel("t = step * dt", f"rng_cache = np.full(({sites}, 4), -1.0)", "nspk = 0")
         if self.refractory is not None:
             kernel(f"n_ref = int(round(p_{self.refractory} / dt))")
         with kernel.block("for j in range(spikes.shape[0]):"):
