@@ -34,7 +34,7 @@ import numpy as np
 from . import models
 from .core.errors import ParameterError
 from .io.hdf5 import load_results, save_results
-from .models.base import make_params
+from .models.base import convert, make_params
 
 
 def _canonical(model, params):
@@ -76,11 +76,10 @@ def plan(model, grid, realizations=1, seed=0, fixed=None):
         items = list(items) if isinstance(items, (list, tuple, np.ndarray)) else [items]
         if not items or any(isinstance(v, str) and not v.strip() for v in items):
             raise ParameterError(f"grid parameter {name} has an empty value; give name=v1,v2,...")
-        parsed = [getattr(make_params(module.Params, {**fixed, name: v}), name) for v in items]
+        parsed = [convert(module.Params, name, v) for v in items]
         if len(set(parsed)) != len(parsed):
             raise ParameterError(f"grid parameter {name} has repeated values {parsed}")
         values[name] = parsed
-    base = make_params(module.Params, fixed)
     tasks = []
     for index in itertools.product(*(range(len(v)) for v in values.values())):
         point = {name: values[name][i] for name, i in zip(values, index)}
@@ -92,7 +91,8 @@ def plan(model, grid, realizations=1, seed=0, fixed=None):
                               realization=r, seed=s, params=dataclasses.asdict(params)))
     from . import __version__
 
-    return dict(model=model, grid=values, fixed=dataclasses.asdict(base), realizations=realizations,
+    fixed_all = {k: v for k, v in tasks[0]["params"].items() if k not in values}  # every other parameter
+    return dict(model=model, grid=values, fixed=fixed_all, realizations=realizations,
                 seed=int(seed), plastisim_version=__version__, tasks=tasks)
 
 

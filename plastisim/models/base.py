@@ -32,6 +32,16 @@ def make_params(cls, overrides=None):
     return params
 
 
+def convert(cls, name, value):
+    """One parameter's ``value`` (number or text with unit) converted to its type and unit;
+    ranges are checked when the whole set is built (``make_params``), as bounds may name other
+    parameters."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    if name not in fields:
+        raise ParameterError(f"unknown parameter {name!r}; known: {', '.join(fields)}")
+    return _convert(fields[name], value)
+
+
 def _convert(f, value):
     """``value`` (number or text) converted to the type of ``f.default``."""
     default = f.default

@@ -1,0 +1,65 @@
+"""Recall quality Q of the STC network vs pattern size (Plastic Arbor Fig. 5h), from a sweep.
+
+Run the sweep first (resumable, any dask cluster; docs/sweeps.md), e.g.
+
+    plastisim sweep stc-network --grid pattern_size=100,150,200,250 --grid recall=10s,8h \
+        --grid psc_scheme=exact,reference --realizations 50 --out out/stc-q
+    python examples/q_vs_pattern_size.py out/stc-q
+
+This prints a Markdown table of mean Q with 95 % confidence intervals (t distribution over the
+realizations) per pattern size, recall delay and PSC scheme, and writes
+``OUT/q_vs_pattern_size.png``.
+"""
+import argparse
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy import stats  # noqa: E402
+
+import plastisim as ps  # noqa: E402
+
+
+def summarize(q):
+    """(mean, 95 % half-width) over the realizations of Q (NaN where a task failed)."""
+    q = q[np.isfinite(q)]
+    return q.mean(), stats.t.ppf(0.975, len(q) - 1) * q.std(ddof=1) / np.sqrt(len(q)), len(q)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("sweep", type=Path, help="folder of a stc-network sweep")
+    args = parser.parse_args()
+    ds = ps.load_sweep(args.sweep)
+    extra = [d for d in ds["Q"].dims if d not in ("pattern_size", "recall", "realization")]
+    groups = [{}] if not extra else [{extra[0]: v} for v in ds[extra[0]].values]
+    recalls = ds["recall"].values
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    print("| N_CA | " + " | ".join(f"{r / 3600:g} h recall" if r >= 3600 else f"{r:g} s recall"
+                                    for r in recalls for _ in groups) + " |")
+    print("|---|" + "---|" * (len(recalls) * len(groups)))
+    rows = {}
+    for recall in recalls:
+        for group in groups:
+            sel = ds["Q"].sel(recall=recall, **group)
+            label = f"{recall / 3600:g} h" if recall >= 3600 else f"{recall:g} s"
+            label += "".join(f", {v}" for v in group.values())
+            points = [summarize(sel.sel(pattern_size=n).values) for n in ds["pattern_size"].values]
+            ax.errorbar(ds["pattern_size"].values, [p[0] for p in points], [p[1] for p in points],
+                        marker="o", capsize=3, label=label)
+            for n, p in zip(ds["pattern_size"].values, points):
+                rows.setdefault(n, []).append(f"{p[0]:.3f} ± {p[1]:.3f} (n = {p[2]})")
+    for n, cells in rows.items():
+        print(f"| {n} | " + " | ".join(cells) + " |")
+    ax.set(xlabel="pattern size N_CA", ylabel="recall quality Q")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(args.sweep / "q_vs_pattern_size.png", dpi=120)
+    print(f"figure: {args.sweep / 'q_vs_pattern_size.png'}")
+
+
+if __name__ == "__main__":
+    main()
