@@ -50,3 +50,55 @@ def test_stdp_curve_closed_form_agrees_at_lag_zero():
     s = stdp_curve.run(make_params(stdp_curve.Params, {"n_lags": 5}))["summary"]
     assert s["lag"][2] == 0.0 and s["weight_change"][2] > 0
     assert s["max_relative_error"] < 1e-9
+
+
+# ---- review of the restructured engine --------------------------------------------------
+import importlib
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from plastisim.core.errors import ParameterError
+from plastisim.core.simulator import Checkpointing
+
+
+class _Summed(ps.Rule):
+    synapse_state = dict(x=1.0)
+    neuron_state = dict(tot=0.0)
+    pre_neuron_state = dict(ptot=0.0)
+    neuron_sums = dict(tot="x")
+    pre_sums = dict(ptot="x")
+
+
+def test_pre_sums_of_projections_sharing_neuron_state_write_their_own_array():
+    # with shared neuron state, every projection summed its pre_sums into the first projection's
+    # array (one kernel argument name): the others stayed 0 and the first was written past its end
+    net = ps.Network(dt=1e-4)
+    sources = [net.add(ps.PoissonSource(n, 0.0)) for n in (2, 3, 4)]
+    lif = net.add(ps.LIF(2))
+    projs = [net.connect(src, lif, "all_to_all", rule=_Summed()) for src in sources]
+    assert projs[1].neuron_owner is projs[0] and projs[2].neuron_owner is projs[0]
+    ps.Simulator(net).run(3e-4)
+    assert list(projs[0].neuron_state["tot"]) == [9.0, 9.0]
+    for proj, n in zip(projs, (2, 3, 4)):
+        assert list(proj.pre_neuron_state["ptot"]) == [2.0] * n
+
+
+class _OddPeriod(ps.Rule):
+    parameters = dict(period=2.5e-4)
+    neuron_state = dict(count=0.0)
+    regular_period = "period"
+
+    def on_neuron_regular(n, j):
+        n.count[j] += 1.0
+
+
+def test_regular_period_not_a_multiple_of_dt_is_refused():
+    # the period was silently rounded to whole steps (2.5 dt ran every 2 dt, 25 % too often)
+    net = ps.Network(dt=1e-4)
+    src = net.add(ps.PoissonSource(1, 0.0))
+    with pytest.raises(ParameterError, match="multiple of dt"):
+        net.connect(src, src, port=None, rule=_OddPeriod())
+    net.connect(src, src, port=None, rule=_OddPeriod(period=3e-4))
