@@ -102,3 +102,44 @@ def test_regular_period_not_a_multiple_of_dt_is_refused():
     with pytest.raises(ParameterError, match="multiple of dt"):
         net.connect(src, src, port=None, rule=_OddPeriod())
     net.connect(src, src, port=None, rule=_OddPeriod(period=3e-4))
+
+
+class _Clock(ps.Rule):
+    neuron_state = dict(x=0.0)
+
+    def on_neuron_step(n, j, dt):
+        n.x[j] += dt
+
+
+def _clock_sim():
+    net = ps.Network(dt=1e-3)
+    src = net.add(ps.PoissonSource(1, 0.0))
+    lif = net.add(ps.LIF(1))
+    net.connect(src, lif, rule=_Clock())
+    return ps.Simulator(net)
+
+
+def test_second_protocol_runs_all_its_actions():
+    # run_protocol kept the position of the previous protocol: the first actions of a second
+    # protocol were skipped without a word
+    sim, got = _clock_sim(), []
+    first = ps.Protocol(0.005).call(0.001, got.append, "a1").call(0.002, got.append, "a2")
+    sim.run_protocol(first)
+    second = ps.Protocol(0.01).call(0.006, got.append, "b1").call(0.007, got.append, "b2")
+    sim.run_protocol(second)
+    assert got == ["a1", "a2", "b1", "b2"]
+    late = ps.Protocol(0.02).call(0.001, got.append, "past")
+    with pytest.raises(ParameterError, match="before the current time"):
+        sim.run_protocol(late)
+
+
+def test_protocol_resumed_from_its_end_checkpoint_does_nothing(tmp_path):
+    got = []
+    path = tmp_path / "end.h5"
+    sim = _clock_sim()
+    sim.run_protocol(ps.Protocol(0.005).call(0.001, got.append, "a").call(0.005, got.append, "end"),
+                     checkpoint=Checkpointing(path))
+    again = _clock_sim()
+    again.run_protocol(ps.Protocol(0.005).call(0.001, got.append, "a").call(0.005, got.append, "end"),
+                       checkpoint=Checkpointing(path, resume=True))
+    assert got == ["a", "end"] and again.step == 5
