@@ -143,3 +143,177 @@ def test_protocol_resumed_from_its_end_checkpoint_does_nothing(tmp_path):
     again.run_protocol(ps.Protocol(0.005).call(0.001, got.append, "a").call(0.005, got.append, "end"),
                        checkpoint=Checkpointing(path, resume=True))
     assert got == ["a", "end"] and again.step == 5
+
+
+def _scaled(x):
+    return 1.0 * x
+
+
+class _ScaleHere(ps.Rule):
+    def on_pre(s, k):
+        s.w[k] += _scaled(1e-12)
+
+
+def test_helpers_of_the_same_name_in_two_modules_stay_apart(tmp_path, monkeypatch):
+    # helper functions were compiled under their own name: the second ``_scaled`` replaced the
+    # first in the generated module, and both rules used it
+    (tmp_path / "other_rules.py").write_text(textwrap.dedent("""
+        import plastisim as ps
+
+        def _scaled(x):
+            return 1000.0 * x
+
+        class ScaleThere(ps.Rule):
+            def on_pre(s, k):
+                s.w[k] += _scaled(1e-12)
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    other = importlib.import_module("other_rules")
+    net = ps.Network(dt=1e-4)
+    src = net.add(ps.PoissonSource(1, 1000.0))
+    lif = net.add(ps.LIF(1))
+    here = net.connect(src, lif, weight=0.0, rule=_ScaleHere())
+    there = net.connect(src, lif, weight=0.0, rule=other.ScaleThere())
+    ps.Simulator(net).run(0.005)
+    sys.modules.pop("other_rules")
+    assert here.w[0] == pytest.approx(5e-12) and there.w[0] == pytest.approx(5e-9)
+
+
+_gain = 100.0
+
+
+def _inner(x):
+    return 2.0 * x
+
+
+def _outer(_gain):  # a parameter named like a module constant
+    return _inner(_gain) / 2.0
+
+
+class _Leaky(ps.NeuronModel):
+    parameters = dict(tau=0.01, th=1.0)
+    state_variables = dict(V=0.0, I=0.0)
+
+    def update(s, p, j, dt):
+        s.V[j] += dt * (s.I[j] - s.V[j]) / p.tau
+
+    def threshold(s, p, j):
+        return s.V[j] > p.th
+
+    def reset(s, p, j):
+        s.V[j] = 0.0
+
+
+class _LeakyHelpers(_Leaky):
+    def update(s, p, j, dt):
+        s.V[j] += dt * _outer(s.I[j] - s.V[j]) / p.tau
+
+
+def _final_v(cls):
+    net = ps.Network(dt=1e-4)
+    pop = net.add(cls(3, I=np.array([2.0, 0.5, 3.0])))
+    ps.Simulator(net).run(5e-3)
+    return pop.state["V"].copy()
+
+
+def test_helper_calling_a_helper_and_helper_locals_named_like_constants():
+    # a helper's helpers were not compiled (NameError), and a helper's parameter or local named
+    # like a module constant was replaced by the constant's value
+    assert np.array_equal(_final_v(_LeakyHelpers), _final_v(_Leaky))
+
+
+def _noisy(x):
+    return x * randn()  # noqa: F821
+
+
+class _HelperDraws(_Leaky):
+    def update(s, j):
+        s.V[j] += _noisy(0.0)
+
+
+class _Nested(_Leaky):
+    def update(s, j):
+        s.V[j] += (lambda x: x)(0.0)
+
+
+class _AssignsDt(_Leaky):
+    def update(s, p, j, dt):
+        dt = 0.5 * dt
+        s.V[j] += dt * (s.I[j] - s.V[j]) / p.tau
+
+
+@pytest.mark.parametrize("cls, message", [
+    (_HelperDraws, "helper function _noisy calls randn"),
+    (_Nested, "lambdas and nested functions"),
+    (_AssignsDt, "'dt' is an argument of the callback and cannot be assigned")])
+def test_unsupported_callback_code_is_refused_with_its_line(cls, message):
+    # randn() in a helper failed with NameError inside numba; a lambda with "name 'x' is not
+    # defined"; assigning an argument of a pasted body leaked into the generated loop (dt
+    # halved again for every later neuron)
+    net = ps.Network(dt=1e-4)
+    net.add(cls(3))
+    with pytest.raises(ParameterError, match=message) as err:
+        ps.Simulator(net)
+    assert "test_regressions.py, line" in str(err.value)
+
+
+class _LocalsLikeGenerated(_Leaky):
+    def prepare(p, d, dt):
+        step = 2.0
+        spikes = 0.0
+        d.gain = step - 1.0 + spikes + 0.0 * t
+
+    def update(s, p, d, j, dt):
+        nspk, spikes, u_x, s_V = 5, 0.0, 0.0, s.V[j]
+        s.V[j] = s_V + d.gain * dt * (s.I[j] - s_V) / p.tau + 0.0 * (nspk + spikes + u_x)
+
+
+class _PlasticLocal(ps.Rule):
+    def on_pre(s, post, k, j):
+        post_V = post.V[j]
+        if post_V > -1.0:
+            s.w[k] += 1e-12 * (post.V[j] - post_V + 1.0)
+
+
+def test_callback_locals_named_like_generated_names():
+    # prepare's locals were pasted unprefixed into the kernel (``step`` overwrote the step
+    # number; it also could not read ``t``), and rule callbacks' locals were not prefixed
+    # (``post_V = post.V[j]`` rebound the argument ``post_V``: a typing error)
+    assert np.array_equal(_final_v(_LocalsLikeGenerated), _final_v(_Leaky))
+    net = ps.Network(dt=1e-4)
+    src = net.add(ps.PoissonSource(1, 1000.0))
+    lif = net.add(ps.LIF(1))
+    syn = net.connect(src, lif, weight=0.0, rule=_PlasticLocal())
+    ps.Simulator(net).run(0.005)
+    assert syn.w[0] == pytest.approx(5e-12)
+
+
+class _BadThreshold(_Leaky):
+    def threshold(s, p, j):
+        return s.V[j] > (1, 2)
+
+
+class _BadPrepare(_Leaky):
+    def prepare(p, d, dt):
+        d.x = (1, 2) + 1.0
+
+
+class _BadUpdate(_Leaky):
+    def update(s, p, j, dt):
+        s.V[j] += dt / p.tau
+        s.V[j] += (1, 2)
+
+
+@pytest.mark.parametrize("cls, name", [(_BadThreshold, "threshold"), (_BadPrepare, "prepare"),
+                                       (_BadUpdate, "update")])
+def test_typing_errors_in_threshold_and_prepare_name_the_users_line(cls, name):
+    # a threshold expression and the prepare body were pasted without a line map: numba's
+    # multi-line error came out unchanged (and an error in update was attributed to threshold
+    # once the expression had a map, because a map also claimed the line before the body)
+    net = ps.Network(dt=1e-4)
+    net.add(cls(2))
+    with pytest.raises(ParameterError) as err:
+        ps.Simulator(net)
+    line = inspect.getsourcelines(getattr(cls, name))[1] + (2 if cls is _BadUpdate else 1)
+    assert f"{cls.__name__}.{name} (" in str(err.value) and f"line {line})" in str(err.value)
+    assert "\n" not in str(err.value)
