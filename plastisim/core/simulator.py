@@ -54,6 +54,7 @@ class Simulator:
         self.kernel = Kernel(net, self.debug)
         self.step = 0
         self.protocol_next = 0  # index of the next action of the protocol being run
+        self._protocol = None   # that protocol (None: not yet known, e.g. just after a checkpoint load)
         self.wall_time = 0.0
         self._prepare_monitors(0)
         self.kernel.call("run_chunk", 0, 0, net.dt, net.seed)  # compile or load now
@@ -83,8 +84,15 @@ class Simulator:
         same numbers as an uninterrupted one."""
         if checkpoint is not None and checkpoint.resume and checkpoint.path.exists():
             self.load_checkpoint(checkpoint.path)
+        if self._protocol is not None and protocol is not self._protocol:
+            self.protocol_next = 0  # the position belonged to another protocol
+        self._protocol = protocol
         dt = self.net.dt
         actions = protocol.schedule(dt)
+        late = actions[self.protocol_next:self.protocol_next + 1]
+        if late and late[0].step(dt) < self.step:
+            raise ParameterError(f"Protocol: action {late[0].label!r} at t = {late[0].time:g} s lies before "
+                                 f"the current time t = {self.t:g} s")
         end = int(round(min(protocol.duration, protocol.duration if until is None else until) / dt))
         saved = time.perf_counter()
         with self._progress(max(end - self.step, 0) * dt, progress) as bar:
@@ -229,7 +237,8 @@ class Simulator:
             try:
                 self.kernel.call("run_chunk", step, 1, self.net.dt, self.net.seed)
             except IndexError:
-                raise SimulationError(f"{fault} {where}; run with debug=True for bounds checks") from None
+                hint = "" if self.debug else "; run with debug=True for bounds checks"
+                raise SimulationError(f"{fault} {where}{hint}") from None
             bad = self._first_new_non_finite(snapshot)
             if bad is not None:
                 raise SimulationError(f"non-finite value in {bad[0]}, element {bad[1]}, {where}")
@@ -244,3 +253,4 @@ class Simulator:
         """Restore a checkpoint of this (identically built) network; see :mod:`.checkpoint`."""
         extra = checkpoint_file.load(self, path)
         self.protocol_next = int(extra.get("protocol_next", 0))
+        self._protocol = None  # the next run_protocol continues at this position

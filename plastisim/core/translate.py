@@ -16,6 +16,7 @@ import numbers
 import re
 import textwrap
 import types
+import zlib
 
 from .errors import ParameterError
 
@@ -57,16 +58,16 @@ class Translation:
     -> user line), ``where`` (user file) and ``label`` (owner.callback)."""
 
 
-def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=False, prefix_locals=False):
+def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=False):
     """Rewrite ``func`` (callback ``name`` of ``owner``) into function ``new_name``.
 
     ``spaces``: {namespace: Space}; ``indices``: index names this callback may use (others of
     ``k i j g`` are refused; the first is the element of random draws); ``extra``: further
     names the generated function receives. With ``paired``, ``randn()`` of elements 3m ... 3m + 2
-    are the three values of one ``normal_triple`` (cache rows ``rng_cache[site]``). With
-    ``prefix_locals``, local variables get the prefix ``u_``, so that the body can be pasted
-    into a generated loop (``Translation.body``: statements, or for a function that is one
-    ``return`` statement, ``Translation.expression``).
+    are the three values of one ``normal_triple`` (cache rows ``rng_cache[site]``). Local
+    variables get the prefix ``u_`` (they cannot collide with generated names, and the body can
+    be pasted into a generated loop: ``Translation.body``, statements, or for a function that
+    is one ``return`` statement, ``Translation.expression``); arguments must not be assigned.
     The function's arguments are ``(*indices, t, dt, step, seed, stream, *extra, *used)``.
     """
     text, path, first = source_of(owner, name, func)
@@ -87,9 +88,17 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
             unavailable = a.arg in ("k", "i", "j", "g")
             fail(a, f"{'index' if unavailable else 'argument'} {a.arg!r} is not defined in this callback; "
                     f"it may take any of {sorted(known_args)}")
+    for node in ast.walk(fdef):
+        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not fdef:
+            fail(node, "lambdas and nested functions or classes are not supported in callbacks; "
+                       "use a module-level helper function")
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and (
+                node.id in spaces or node.id in {a.arg for a in fdef.args.args}):
+            fail(node, f"{node.id!r} is {'a namespace' if node.id in spaces else 'an argument'} of the callback "
+                       "and cannot be assigned; use a new local variable")
     used, draws, helpers = [], [0], {}
+    # assigned names are local variables (also an undeclared index or t: as in Python)
     local_names = {n.id for n in ast.walk(fdef) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    local_names |= {a.arg for a in fdef.args.args}
 
     def lookup(node):
         """(space name, Space, var) if ``node`` is ``space.var`` of a known namespace, else None."""
@@ -134,7 +143,7 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
         def visit_Name(self, node):
             if node.id in spaces and not isinstance(node.ctx, ast.Store):
                 fail(node, f"namespace {node.id!r} must be used as {node.id}.NAME")
-            if prefix_locals and node.id in local_names and node.id not in known_args:
+            if node.id in local_names:
                 return ast.copy_location(ast.Name(id="u_" + node.id, ctx=node.ctx), node)
             if isinstance(node.ctx, ast.Load) and node.id not in local_names and node.id not in BUILTINS \
                     and node.id not in known_args and node.id not in RUNTIME:
@@ -145,8 +154,7 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
                 if isinstance(value, bool):
                     return ast.copy_location(ast.Constant(value=value), node)
                 if isinstance(value, types.FunctionType):
-                    helpers[node.id] = helper_source(value, label)
-                    return node
+                    return ast.copy_location(ast.Name(id=add_helper(value, label, helpers), ctx=node.ctx), node)
                 fail(node, f"name {node.id!r} is not defined here (callbacks may use local variables, "
                            "their namespaces, module-level numbers and functions)")
             return node
@@ -197,21 +205,43 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
     return out
 
 
-def helper_source(func, label):
-    """Source of a module-level helper function, compiled beside the callback that calls it;
-    its own numeric module constants are inlined."""
-    text, _, _ = source_of(label, func.__name__, func)
+def add_helper(func, label, helpers):
+    """Add the module-level helper function ``func`` (and the helpers it calls) to ``helpers``
+    ({generated name: source}), compiled beside the callback that calls it; return its name in
+    the generated module. The name carries the function's module, so that helpers of the same
+    name in two modules stay apart. Its own numeric module constants are inlined."""
+    new_name = f"{func.__name__}_{zlib.crc32(f'{func.__module__}.{func.__qualname__}'.encode()):08x}"
+    if new_name in helpers:
+        return new_name
+    helpers[new_name] = None  # being translated (a recursive helper calls itself by new_name)
+    text, path, first = source_of(label, func.__name__, func)
     fdef = ast.parse(text).body[0]
     fdef.decorator_list = []
+    fdef.name = new_name
+    local = {a.arg for a in ast.walk(fdef) if isinstance(a, ast.arg)}
+    local |= {n.id for n in ast.walk(fdef) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
-    class Constants(ast.NodeTransformer):
-        def visit_Name(self, node):
-            value = func.__globals__.get(node.id)
-            if isinstance(node.ctx, ast.Load) and isinstance(value, numbers.Number):
-                return ast.copy_location(ast.Constant(value=value), node)
+    class Globals(ast.NodeTransformer):
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if isinstance(node.func, ast.Name) and node.func.id in ("randn", "rand") and node.func.id not in local:
+                raise ParameterError(f"{label}: helper function {func.__name__} calls {node.func.id}(), which only "
+                                     f"callbacks can; draw in the callback and pass the number "
+                                     f"({path}, line {first + node.lineno - 1})")
             return node
 
-    return ast.unparse(ast.fix_missing_locations(Constants().visit(fdef)))
+        def visit_Name(self, node):
+            if node.id in local or not isinstance(node.ctx, ast.Load):
+                return node
+            value = func.__globals__.get(node.id)
+            if isinstance(value, numbers.Number):
+                return ast.copy_location(ast.Constant(value=value), node)
+            if isinstance(value, types.FunctionType):
+                return ast.copy_location(ast.Name(id=add_helper(value, label, helpers), ctx=node.ctx), node)
+            return node
+
+    helpers[new_name] = ast.unparse(ast.fix_missing_locations(Globals().visit(fdef)))
+    return new_name
 
 
 def _line_map(fdef, source, first):
@@ -231,14 +261,14 @@ def user_location(message, functions):
     cited = [int(m.group(1) or m.group(2)) for m in
              re.finditer(r'plastisim_kernel_\w+\.py(?:", line (\d+)| \((\d+)\))', message)]
     for line in cited:
-        before = [(start, tr) for start, tr in functions if start <= line]
-        if not before:
-            continue
-        start, tr = max(before, key=lambda f: f[0])
+        # the user function whose statements hold the line (a pasted body starts at offset body_line)
+        inside = [(start, tr) for start, tr in functions
+                  if tr.body_line <= line - start + 1 <= max(tr.lines, default=0)]
+        if not inside:
+            continue  # generated code
+        start, tr = max(inside, key=lambda f: f[0])
         offset = line - start + 1
-        if offset > max(tr.lines, default=0):
-            continue  # past the end of that function: generated code
-        user = tr.lines[max((o for o in tr.lines if o <= offset), default=min(tr.lines))]
+        user = tr.lines[max(o for o in tr.lines if o <= offset)]
         reasons = [x.strip() for x in message.split("\n") if x.strip()
                    and not x.startswith(("Failed in", "During", "File"))]
         return f"{tr.label} ({tr.where}, line {user}) cannot be compiled: {' '.join(reasons[:2]).replace('>>> ', '')}"

@@ -91,7 +91,7 @@ class NeuronModel(Population):
         calls, used = {}, []
         for name in ("update", "threshold", "reset"):
             tr = translate(owner, name, getattr(type(self), name), f"{pid}_{name}", spaces, ("j",),
-                           extra=("refractory", "rng_cache"), paired=True, prefix_locals=True)
+                           extra=("refractory", "rng_cache"), paired=True)
             if tr.body is None and tr.expression is None:  # early returns: keep it a function
                 code.function(tr.source, tr)
             for helper in tr.helpers.values():
@@ -99,12 +99,19 @@ class NeuronModel(Population):
             used += [u for u in tr.used if u not in used]
             calls[name] = tr
         sites = max(1, max(tr.draws for tr in calls.values()))
-        kernel = Block()
+        kernel, marks = Block(), []
+        kernel("t = step * dt")
         if self.prepare is not None:
             spaces_prep = dict(spaces, d=Space("local", "d_", prepared))
             tr = translate(owner, "prepare", type(self).prepare, f"{pid}_prepare", spaces_prep, ())
+            if tr.body is None:
+                raise ParameterError(f"{owner}.prepare must not return a value ({tr.where})")
+            if tr.draws:
+                raise ParameterError(f"{owner}.prepare computes constants shared by all neurons: draw random "
+                                     f"numbers (randn, rand) in update ({tr.where})")
             for helper in tr.helpers.values():
                 code.function(helper)
+            marks.append((len(kernel.lines) + 1, tr))
             kernel(*(line for stmt in tr.body for line in stmt.split("\n")))
             used += [u for u in tr.used if u not in used]
         args = {("s", v): f"s_{v}" for v in self.state}
@@ -122,25 +129,22 @@ class NeuronModel(Population):
                 return None
             tail = "".join(", " + args[u] for u in tr.used)
             call = f"{pid}_{name}(j, t, dt, step, seed, stream, refractory, rng_cache{tail})"
-            if tr.expression is not None:
+            if tr.expression is not None:  # the caller puts it in the next line
+                marks.append((len(kernel.lines) + 1, tr))
                 return f"({tr.expression})"
             b(call)
             return call
 
-        marks = []
-        kernel("t = step * dt", f"rng_cache = np.full(({sites}, 4), -1.0)", "nspk = 0")
+        kernel(f"rng_cache = np.full(({sites}, 4), -1.0)", "nspk = 0")
         if self.refractory is not None:
             kernel(f"n_ref = int(round(p_{self.refractory} / dt))")
         with kernel.block("for j in range(spikes.shape[0]):"):
             kernel("refractory = " + ("s_refr[j] > 0" if self.refractory else "False"))
             paste("update", kernel)
-            fires = paste("threshold", Block())
             if self.refractory is not None:
                 with kernel.block("if refractory:"):
                     kernel("s_refr[j] -= 1")
-                header = f"elif {fires}:"
-            else:
-                header = f"if {fires}:"
+            header = f"{'elif' if self.refractory is not None else 'if'} {paste('threshold', Block())}:"
             with kernel.block(header):
                 kernel("spikes[nspk] = j", "nspk += 1")
                 paste("reset", kernel)

@@ -64,6 +64,8 @@ class Projection:
                 self.pre_neuron_state[key] = np.full(pre.n, rule.initial(value))
         self.queue = np.zeros((self.queue_len, max(len(starts), 1)), dtype=np.int64)
         self.queue_count = np.zeros(self.queue_len, dtype=np.int64)
+        if rule is not None and rule.regular_period is not None:
+            self.regular_steps()  # refuse a bad period when connecting
         if rule is not None and rule.delayed_pre is not None:
             # second event channel: every synapse of a presynaptic neuron, a fixed delay after the spike
             steps = int(round(rule.params[rule.delayed_pre] / dt))
@@ -76,6 +78,15 @@ class Projection:
             self.pre_seg_ptr_d = np.arange(pre.n + 1, dtype=np.int64)
             self.queue_d = np.zeros((steps + 1, pre.n), dtype=np.int64)
             self.queue_count_d = np.zeros(steps + 1, dtype=np.int64)
+
+    def regular_steps(self):
+        """Period of the rule's regular callbacks in steps; it must be a whole number of steps."""
+        period = self.rule.period()
+        steps = round(period / self.dt)
+        if steps < 1 or abs(period / self.dt - steps) > 1e-6:
+            raise ParameterError(f"{type(self.rule).__name__}.regular_period = {period:g} s must be a "
+                                 f"multiple of dt = {self.dt:g} s")
+        return steps
 
     def share_neuron_state(self, owner):
         """Use the neuron-level rule state of ``owner`` (a projection onto the same neurons with
@@ -175,7 +186,9 @@ class Projection:
                                   (rule.pre_sums if rule else {}, "npre", self.pre_pop.n)):
             for dest, var in sums.items():
                 attr = "neuron_state" if level == "n" else "pre_neuron_state"
-                arr = code.state(f"{code.id(self.neuron_owner)}_{level}_{dest}", self, dest, attr)
+                # neuron_state may be the owner's (shared); pre_neuron_state is always this projection's
+                who = code.id(self.neuron_owner) if level == "n" else xid
+                arr = code.state(f"{who}_{level}_{dest}", self, dest, attr)
                 if level == "npre" or owner:
                     with b.block(f"for e in range({size}):"):
                         b(f"{arr}[e] = 0.0")
@@ -199,7 +212,7 @@ class Projection:
         regular = [name for name in ("on_regular", "on_neuron_regular") if name in calls
                    and (owner or name == "on_regular")]
         if regular:
-            every = code.arg(f"{xid}_every", lambda: max(1, int(round(self.rule.period() / self.dt))))
+            every = code.arg(f"{xid}_every", self.regular_steps)
             b = code.phase("regular")
             with b.block(f"if (step + stride) // {every} != step // {every}:"):
                 for name in regular:
