@@ -8,6 +8,8 @@ from .core.signals import Concentration, Schedule, TimedArray
 from .core.simulator import Simulator
 from .io.hdf5 import load_results, save_results
 from .neurons.lif import LIF
+from .morphology import Compartments, Domain, Morphology
+from .neurons.cable import CableCells
 from .neurons.model import NeuronModel
 from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
 from .plasticity.homeostasis import SpikeHomeostasis
@@ -18,7 +20,7 @@ from .sweep import load_sweep, sweep
 __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
-           "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
+           "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel", "Morphology", "Compartments", "Domain", "CableCells",
            "Simulator", "load_results", "save_results", "LIF",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
            "sweep", "load_sweep", "__version__"]
