@@ -52,7 +52,7 @@ def sealed_cable(x, t, length, diameter, I0, Rm, Ra, Cm, E_m=0.0, max_terms=200_
         modes = eps[:, None] * np.cos(np.outer(n, np.pi * x / L)) / k[:, None]       # (terms, x)
         decay = np.exp(-np.outer(t_pos, k) / tau)                                     # (t, terms)
         out -= I0 * r_m / L * decay @ modes
-    out[t < 0] = 0.0
+    out[t <= 0] = 0.0
     return out + E_m
 
 
