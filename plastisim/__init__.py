@@ -13,6 +13,8 @@ from .neurons.eglif import EGLIF
 from .neurons.izhikevich import Izhikevich
 from .neurons.izhikevich2007 import Izhikevich2007
 from .neurons.lif import LIF
+from .morphology import Compartments, Domain, Morphology
+from .neurons.cable import CableCells
 from .neurons.model import NeuronModel
 from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
 from .plasticity.homeostasis import SpikeHomeostasis
@@ -24,6 +26,7 @@ __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
+           "Morphology", "Compartments", "Domain", "CableCells",
            "Simulator", "Checkpointing", "load_results", "save_results", "LIF", "AdEx", "EGLIF", "Izhikevich",
            "Izhikevich2007",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",

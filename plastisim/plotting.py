@@ -137,6 +137,32 @@ def stc_network(result, params, out):
     return [_save(fig, out / "stc_network.png")]
 
 
+def _rallpack(result, params, out, name, labels):
+    s = result["summary"]
+    t = s["t"] * 1e3
+    fig, axes = plt.subplots(2, 1, figsize=(6, 5), sharex=True, gridspec_kw=dict(height_ratios=[2, 1]))
+    for key, label, color in (("x0", labels[0], "C0"), ("x1", labels[1], "C1")):
+        axes[0].plot(t, s[f"v_analytic_{key}"] * 1e3, "-", color="0.6", lw=3)
+        axes[0].plot(t, s[f"v_{key}"] * 1e3, "-", color=color, lw=1, label=f"{label} (plastisim)")
+        axes[1].plot(t, (s[f"v_{key}"] - s[f"v_analytic_{key}"]) * 1e3, color=color,
+                     label=f"{label}: RMS {s[f'rms_error_{key}'] * 1e3:.3g} mV")
+    axes[0].plot([], [], "-", color="0.6", lw=3, label="analytic")
+    axes[0].set(ylabel="V (mV)", title=f"{name}: {params.scheme}, dt = {params.dt * 1e6:g} µs")
+    axes[0].legend(frameon=False, fontsize=8)
+    axes[1].set(xlabel="t (ms)", ylabel="error (mV)")
+    axes[1].legend(frameon=False, fontsize=8)
+    return [_save(fig, out / f"{name.lower().replace(' ', '')}.png")]
+
+
+def rallpack1(result, params, out):
+    return _rallpack(result, params, out, "Rallpack 1", ("x = 0", "x = 1 mm"))
+
+
+def rallpack2(result, params, out):
+    return _rallpack(result, params, out, "Rallpack 2", ("root", "tip"))
+
+
 PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse,
-         "stc-protocols": stc_protocols, "stc-network": stc_network}
+         "stc-protocols": stc_protocols, "stc-network": stc_network,
+         "rallpack1": rallpack1, "rallpack2": rallpack2}

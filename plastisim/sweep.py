@@ -100,7 +100,8 @@ def _integer(name, value, low, high=None):
     """int(value) if it is an integer in [low, high], else ParameterError naming the range."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
             high is not None and value > high):
-        raise ParameterError(f"{name} = {value!r} must be an integer in [{low}, {high or 'inf'}]")
+        upper = f"{high}]" if high is not None else "inf)"
+        raise ParameterError(f"{name} = {value!r} must be an integer in [{low}, {upper}")
     return int(value)
 
 

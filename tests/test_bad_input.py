@@ -22,7 +22,7 @@ CLI_CASES = [
     (["stdp-curve", "--out", "{file}"], "is a file"),
     (["stdp-curve", "--out", "/proc/plastisim-no/out"], "cannot create the folder"),
     (["homeostasis", "--set", "rates=20Hz,30V"], "rates = 30V: unit V is not a frequency (expected Hz)"),
-    (["homeostasis", "--set", "rates=20Hz,-3Hz"], "rates = -3.0 is outside the allowed range [0.0, inf]"),
+    (["homeostasis", "--set", "rates=20Hz,-3Hz"], "rates = -3.0 is outside the allowed range [0.0, inf)"),
     (["homeostasis", "--set", "period=0.5V"], "period = 0.5V: unit V is not a time (expected s)"),
     (["homeostasis", "--set", "period=0.5s"], "settle = 1.0 is outside the allowed range [0.0, period = 0.5)"),
     (["homeostasis", "--set", "trials=true"], "trials = True is not a number"),
@@ -142,7 +142,7 @@ API_CASES = [
     (lambda: make_params(get("homeostasis").Params, {"period": 2.0, "settle": 2.0}),
      r"settle = 2.0 is outside the allowed range \[0.0, period = 2.0\)"),
     (lambda: make_params(get("stdp-poisson").Params, {"duration": "5us"}),
-     r"duration = 5e-06 is outside the allowed range \[dt = 1e-05, inf\]"),
+     r"duration = 5e-06 is outside the allowed range \[dt = 1e-05, inf\)"),
 ]
 
 

@@ -123,10 +123,10 @@ def test_array_summaries_get_an_index_dimension(client, tmp_path):
     (["--grid", "nope=1,2"], "unknown grid parameter 'nope' of stdp-poisson"),
     (["--grid", "rate_e="], "grid parameter rate_e has an empty value"),
     (["--grid", "rate_e=20Hz,"], "grid parameter rate_e has an empty value"),
-    (["--grid", "rate_e=20Hz,-5Hz"], "rate_e = -5.0 is outside the allowed range [0.0, inf]"),
+    (["--grid", "rate_e=20Hz,-5Hz"], "rate_e = -5.0 is outside the allowed range [0.0, inf)"),
     (["--grid", "rate_e=20Hz,20"], "grid parameter rate_e has repeated values"),
-    (["--grid", "rate_e=20Hz", "--realizations", "0"], "realizations = 0 must be an integer in [1, inf]"),
-    (["--grid", "rate_e=20Hz", "--workers", "0"], "workers = 0 must be an integer in [1, inf]"),
+    (["--grid", "rate_e=20Hz", "--realizations", "0"], "realizations = 0 must be an integer in [1, inf)"),
+    (["--grid", "rate_e=20Hz", "--workers", "0"], "workers = 0 must be an integer in [1, inf)"),
     (["--grid", "rate_e=20Hz", "--scheduler", "tcp://127.0.0.1:1", "--timeout", "0.5"],
      "scheduler 'tcp://127.0.0.1:1' is unreachable within 0.5 s"),
 ])

@@ -77,14 +77,16 @@ def _bound(value, name):
 
 
 def check(name, value, low=-math.inf, high=math.inf, low_open=False, high_open=False,
-          low_name=None, high_name=None):
+          low_name=None, high_name=None, allow_inf=False):
     """Return float(value) if it is a finite number inside the range, else raise ParameterError.
 
     The message names the parameter and the allowed range, e.g.
     ``dt = -1e-4 is outside the allowed range (0, inf)``; ``low_name``/``high_name`` label
-    bounds that are other parameters (``[0.0, period = 10.0)``).
+    bounds that are other parameters (``[0.0, period = 10.0)``). Infinite values are refused
+    unless ``allow_inf`` (e.g. a membrane resistance without leak).
     """
-    lb, rb = "(" if low_open else "[", ")" if high_open else "]"
+    lb = "(" if low_open or (math.isinf(low) and not allow_inf) else "["
+    rb = ")" if high_open or (math.isinf(high) and not allow_inf) else "]"
     allowed = f"{lb}{_bound(low, low_name)}, {_bound(high, high_name)}{rb}"
     if isinstance(value, (bool, str, bytes)):
         raise ParameterError(f"{name} = {value!r} is not a number; allowed range {allowed}")
@@ -94,7 +96,7 @@ def check(name, value, low=-math.inf, high=math.inf, low_open=False, high_open=F
         raise ParameterError(f"{name} = {value!r} is not a number; allowed range {allowed}") from None
     lo_ok = value > low if low_open else value >= low
     hi_ok = value < high if high_open else value <= high
-    if math.isinf(value):
+    if math.isinf(value) and not (allow_inf and lo_ok and hi_ok):
         raise ParameterError(f"{name} = {value!r} is not finite; allowed range {allowed}")
     if math.isnan(value) or not (lo_ok and hi_ok):
         raise ParameterError(f"{name} = {value!r} is outside the allowed range {allowed}")

@@ -16,6 +16,8 @@ MODELS = {
     "stc-synapse": "stc_synapse",
     "stc-protocols": "stc_protocols",
     "stc-network": "stc_network",
+    "rallpack1": "rallpack1",
+    "rallpack2": "rallpack2",
 }
 DEFAULT_MODEL = "stdp-curve"
 

@@ -54,7 +54,7 @@ def test_nan_parameters():
 
 
 def test_range_errors_name_the_allowed_range():
-    with pytest.raises(ps.ParameterError, match=r"dt = -1.0 is outside the allowed range \(0.0, inf\]"):
+    with pytest.raises(ps.ParameterError, match=r"dt = -1.0 is outside the allowed range \(0.0, inf\)"):
         make_params(get("stdp-curve").Params, {"dt": "-1"})
     with pytest.raises(ps.ParameterError, match=r"rate must be <= 1/dt"):
         net = ps.Network(dt=1e-3)

@@ -1,0 +1,188 @@
+"""Multi-compartment passive cells: the cable equation on a tree, solved implicitly.
+
+For every node i of a cell (compartment of membrane area A_i, or junction with A_i = 0)
+
+    c_i dV_i/dt = -g_i (V_i - E_i) + sum_j a_ij (V_j - V_i) + I_i(t)
+
+with c_i = C_m A_i (F), g_i = A_i / R_m (S), a_ij = 1 / (R_a r_ij) (S) the axial conductance
+to each neighbour j (r_ij: integral of ds / (pi r^2) between the centres, see
+:mod:`plastisim.morphology`), and I_i the injected current (A). Units: C_m in F/m^2,
+R_m in ohm m^2, R_a in ohm m, E_m and V in V. C_m, R_m, R_a and E_m are painted on regions:
+a scalar, or {region: value} (R_m may be inf: no leak).
+
+Scheme: the theta method, as one backward-Euler solve of length theta dt followed by
+V(t + dt) = V(t) + (V* - V(t)) / theta. ``scheme="backward-euler"`` (theta = 1, default) is
+first order in dt and L-stable: the stiff modes of fine compartments are damped at once, so
+step currents and the charge jumps of synapses give no spurious oscillations (Arbor and
+NEURON's default use it). ``scheme="crank-nicolson"`` (theta = 1/2) is second order for smooth
+input but lets the stiff modes excited by a jump alternate in sign for many steps (|growth
+factor| -> 1). The tree system is solved by Hines elimination in O(nodes) per step: the
+nodes are in Hines order (parents first), elimination runs from the last node to the first,
+substitution back. The injected current is held at its value at the start of each step.
+
+Inputs. ``I_inj`` (A, per node, state array) is injected constantly, times the value of the
+signal ``envelope`` if given (e.g. a ``ps.Schedule`` of 0/1 for a step current).
+Synapses target *sites*: every named location of the morphology is a port; a weight w
+arriving at port ``loc`` is a charge (C) put into the compartment of ``loc`` at the start of
+the next step: V jumps by w / (C_m A) there (1 pC on 1000 um^2 at 1 uF/cm^2 is 10 mV).
+Spikes: a cell spikes when V at its ``detector`` location crosses ``V_th`` upwards within a
+step (V before the step, charge jumps excluded, < V_th <= V after), so cells can be the
+presynaptic side of projections.
+"""
+import numpy as np
+from numba import njit
+
+from ..core.errors import ParameterError
+from ..core.network import Population
+from ..core.params import check
+from ..morphology import Compartments, Domain, Morphology
+
+SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
+
+
+@njit(cache=True)
+def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, cell_start,
+               site_in, site_node, detect, V_th, v_det, d, b, spikes):
+    """Advance all cells by one step (theta method, Hines elimination); return the number of
+    spiking cells written to ``spikes``. ``site_in[s, c]``: charge (C) for site s of cell c,
+    node ``site_node[s, c]``; cleared here. ``d``, ``b``: scratch arrays of length nodes."""
+    n_cells = cell_start.shape[0] - 1
+    h = theta * dt
+    for c in range(n_cells):
+        v_det[c] = V[detect[c]]
+    for s in range(site_in.shape[0]):
+        for c in range(n_cells):
+            q = site_in[s, c]
+            if q != 0.0:
+                k = site_node[s, c]
+                V[k] += q / cap[k]
+                site_in[s, c] = 0.0
+    for i in range(V.shape[0]):
+        ch = cap[i] / h
+        d[i] = ch + g_m[i]
+        b[i] = ch * V[i] + gE[i] + I_inj[i] * envelope
+    nspk = 0
+    for c in range(n_cells):
+        lo, hi = cell_start[c], cell_start[c + 1]
+        for i in range(hi - 1, lo, -1):  # elimination: children before parents
+            p = parent[i]
+            a = a_ax[i]
+            d[i] += a
+            f = a / d[i]
+            d[p] += a - f * a
+            b[p] += f * b[i]
+        b[lo] = b[lo] / d[lo]
+        for i in range(lo + 1, hi):  # substitution: parents before children
+            b[i] = (b[i] + a_ax[i] * b[parent[i]]) / d[i]
+        for i in range(lo, hi):
+            V[i] += (b[i] - V[i]) / theta
+        if v_det[c] < V_th and V[detect[c]] >= V_th:
+            spikes[nspk] = c
+            nspk += 1
+    return nspk
+
+
+class CableCells(Population):
+    """``n`` passive multi-compartment cells of one morphology (see the module docstring).
+
+    ``morphology``: a :class:`~plastisim.morphology.Morphology` (discretised with ``dx`` (m)
+    or ``n_per_branch``, else its own ``n_compartments``) or a
+    :class:`~plastisim.morphology.Compartments`. State (flat over all cells, node
+    ``cell_start[c] + k`` is node k of cell c): ``V`` (V), ``I_inj`` (A), and per site
+    ``in_<location>`` (C, one per cell). ``V_init`` defaults to E_m.
+    """
+
+    def __init__(self, morphology, n=1, Cm=0.01, Rm=1.0, Ra=1.0, E_m=-65e-3, V_init=None, dx=None,
+                 n_per_branch=None, detector="root", V_th=0.0, scheme="backward-euler", envelope=None,
+                 name=None):
+        super().__init__(n, name=name or "CableCells")
+        if isinstance(morphology, Morphology):
+            cell = morphology.discretise(dx=dx, n_per_branch=n_per_branch)
+        elif isinstance(morphology, Compartments):
+            cell = morphology
+        else:
+            raise ParameterError(f"morphology = {morphology!r} must be a Morphology or Compartments")
+        if scheme not in SCHEMES:
+            raise ParameterError(f"scheme = {scheme!r} must be one of {list(SCHEMES)}")
+        self.scheme, self.theta = scheme, SCHEMES[scheme]
+        self.domain = dom = Domain([cell] * self.n)
+        self.compartments = cell
+        self.cell_start, self.parent = dom.cell_start, dom.parent
+        cm = dom.paint(f"{self.name}.Cm", Cm, 0.0, low_open=True)
+        rm = dom.paint(f"{self.name}.Rm", Rm, 0.0, low_open=True, allow_inf=True)
+        ra = dom.paint(f"{self.name}.Ra", Ra, 0.0, low_open=True)
+        self.E_m = dom.paint(f"{self.name}.E_m", E_m)
+        self.cap = cm * dom.area
+        self.g_m = dom.area / rm
+        self.gE = self.g_m * self.E_m
+        ra_parent = np.where(dom.parent >= 0, ra[np.maximum(dom.parent, 0)], 0.0)
+        resistance = ra * dom.r_own + ra_parent * dom.r_parent
+        self.a_ax = np.where(dom.parent >= 0, 1.0 / np.where(resistance > 0, resistance, 1.0), 0.0)
+        if np.any((dom.parent >= 0) & ~(resistance > 0)):
+            raise ParameterError(f"{self.name}: zero axial resistance between nodes")
+        self.V_th = check(f"{self.name}.V_th", V_th)
+        if envelope is not None and (not isinstance(envelope, str) or not envelope.isidentifier()):
+            raise ParameterError(f"envelope = {envelope!r} must be the name of a signal")
+        self.envelope = envelope
+        self.sites = list(dom.locations())
+        self.ports = tuple(self.sites)
+        self.site_node = np.array([dom.site(loc) for loc in self.sites], dtype=np.int64).reshape(len(self.sites), self.n)
+        if detector not in self.sites:
+            raise ParameterError(f"detector = {detector!r} is not a location; known: {self.sites}")
+        self.detector = detector
+        self.detect = dom.site(detector)
+        self._site_in = np.zeros((max(len(self.sites), 1), self.n))
+        self.state = {"V": np.array(self.E_m if V_init is None else self._node_array("V_init", V_init)),
+                      "I_inj": np.zeros(dom.n)}
+        for s, loc in enumerate(self.sites):
+            self.state[f"in_{loc}"] = self._site_in[s]
+        self._scratch = dict(v_det=np.zeros(self.n), d=np.zeros(dom.n), b=np.zeros(dom.n))
+
+    def _node_array(self, name, value):
+        value = np.asarray(value, dtype=float)
+        if value.ndim > 1 or (value.ndim == 1 and value.shape[0] != self.domain.n):
+            raise ParameterError(f"{self.name}.{name} has shape {value.shape}; it must be a scalar or "
+                                 f"have length nodes = {self.domain.n}")
+        arr = np.array(np.broadcast_to(value, (self.domain.n,)))
+        if not np.all(np.isfinite(arr)):
+            raise ParameterError(f"{self.name}.{name} contains NaN or inf; it must be finite")
+        return arr
+
+    @property
+    def n_nodes(self):
+        return self.domain.n
+
+    def node(self, location, cell=0):
+        """Global node index (into ``state['V']``) of ``location`` in ``cell`` (int or array)."""
+        if location not in self.sites:
+            raise ParameterError(f"location {location!r} is not defined; known: {self.sites}")
+        return self.domain.site(location)[cell]
+
+    def inject(self, location, current, cells=None):
+        """Set the injected current (A) at ``location`` of ``cells`` (all by default)."""
+        idx = self.node(location, slice(None) if cells is None else cells)
+        self.state["I_inj"][idx] = check(f"{self.name}.I_inj", current)
+        return self
+
+    def charge(self):
+        """Membrane charge per cell relative to 0 V, sum of c_i V_i (C)."""
+        return np.add.reduceat(self.cap * self.state["V"], self.cell_start[:-1])
+
+    def port_target(self, port):
+        return f"in_{port}"
+
+    def emit(self, code, pid):
+        fn = code.use(cable_step)
+        if self.envelope is not None and self.envelope not in {s.name for s in code.net.signals}:
+            raise ParameterError(f"{self.name}.envelope: no signal named {self.envelope!r} in the network")
+        envelope = f"sig_{self.envelope}" if self.envelope else "1.0"
+        names = [code.state(f"{pid}_{key}", self, key) for key in ("V", "I_inj")]
+        names += [code.arg(f"{pid}_{key}", (lambda k=key: getattr(self, k)))
+                  for key in ("cap", "g_m", "gE", "a_ax", "parent", "cell_start", "_site_in", "site_node", "detect")]
+        names.append(code.arg(f"{pid}_V_th", lambda: self.V_th))
+        names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k])) for key in ("v_det", "d", "b")]
+        spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
+        code.phase("neurons")(f"nsp_{pid} = {fn}(dt, {self.theta!r}, {envelope}, {', '.join(names)}, {spikes})")
+
+    def __repr__(self):
+        return f"CableCells(n={self.n}, nodes per cell={self.compartments.n}, name={self.name!r})"
