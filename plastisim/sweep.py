@@ -15,12 +15,14 @@ Layout of the output folder ``DIR``:
 
 Files are written under a temporary name and renamed, so a killed sweep leaves no partial
 result; the same command again runs only the tasks without ``tasks/KEY.h5`` (failed ones
-included). Run one sweep per folder at a time. A task is not checkpointed inside: a killed
-long task starts again from t = 0 (to do: resume from the engine's checkpoints once its
-protocol API can say where a model's protocol stopped).
+included). Run one sweep per folder at a time. Tasks of models that run a protocol
+(``stc-network``, ``stc-synapse``, ``stc-protocols``) keep ``tasks/KEY.checkpoint*.h5`` every
+``CHECKPOINT_EVERY`` seconds of wall time; a killed task resumes from it with the same numbers,
+and the file is removed when the task is done.
 """
 import dataclasses
 import hashlib
+import inspect
 import itertools
 import json
 import logging
@@ -33,8 +35,11 @@ import numpy as np
 
 from . import models
 from .core.errors import ParameterError
+from .core.simulator import Checkpointing
 from .io.hdf5 import load_results, save_results
 from .models.base import convert, make_params
+
+CHECKPOINT_EVERY = 300.0  # s of wall time between checkpoints of a long task
 
 
 def _canonical(model, params):
@@ -114,7 +119,10 @@ def run_task(task, model, out):
     start = time.perf_counter()
     try:
         module = models.get(model)
-        result = module.run(module.Params(**task["params"]), seed=task["seed"], progress=False)
+        options = {}
+        if "checkpoint" in inspect.signature(module.run).parameters:
+            options["checkpoint"] = Checkpointing(folder / f"{task['key']}.checkpoint.h5", CHECKPOINT_EVERY, True)
+        result = module.run(module.Params(**task["params"]), seed=task["seed"], progress=False, **options)
         run_time = time.perf_counter() - start
         path = folder / f"{task['key']}.h5"
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -122,6 +130,8 @@ def run_task(task, model, out):
                      params=task["params"], realization=task["realization"], key=task["key"])
         os.replace(tmp, path)
         (folder / f"{task['key']}.error.json").unlink(missing_ok=True)
+        for done in folder.glob(f"{task['key']}.checkpoint*.h5"):
+            done.unlink()
         return dict(key=task["key"], error=None, run_time=run_time)
     except Exception as err:  # recorded; the other tasks go on
         message = f"{type(err).__name__}: {err}".splitlines()[0]

@@ -134,3 +134,26 @@ def test_bad_input_is_one_line_error(extra, message, tmp_path, capsys):
     assert main(["sweep", MODEL, "--out", str(tmp_path), "--quiet", *extra]) == 2
     err = capsys.readouterr().err
     assert err.startswith("plastisim: error: ") and message in err and err.count("\n") == 1
+
+
+def test_long_task_resumes_from_its_checkpoint(tmp_path):
+    # a task of a protocol model keeps a checkpoint; a task killed after its last checkpoint
+    # resumes from it (here: from the end of the protocol) to the same numbers, and the
+    # checkpoint is removed once the result is written
+    from plastisim.core.simulator import Checkpointing
+    from plastisim.sweep import run_task
+    fixed = {"protocol": "late", "trials": "20", "duration": "1h", "stim_duration": "2s", "sample": "1s"}
+    task = plan("stc-synapse", {}, 1, seed=3, fixed=fixed)["tasks"][0]
+    (tmp_path / "tasks").mkdir()
+    assert run_task(task, "stc-synapse", tmp_path)["error"] is None
+    first = ps.load_results(tmp_path / "tasks" / f"{task['key']}.h5")[0]["summary"]
+    assert not list((tmp_path / "tasks").glob("*checkpoint*"))
+    module = get("stc-synapse")
+    checkpoint = tmp_path / "tasks" / f"{task['key']}.checkpoint.h5"
+    module.run(module.Params(**task["params"]), seed=task["seed"], checkpoint=Checkpointing(checkpoint, 0.0))
+    os.remove(tmp_path / "tasks" / f"{task['key']}.h5")
+    assert run_task(task, "stc-synapse", tmp_path)["error"] is None
+    again = ps.load_results(tmp_path / "tasks" / f"{task['key']}.h5")[0]["summary"]
+    for key, value in first.items():
+        np.testing.assert_array_equal(value, again[key], err_msg=key)
+    assert not checkpoint.exists()
