@@ -30,8 +30,10 @@ WORKLOADS = {
 
 def measure(checkout, workload, cache):
     env = dict(os.environ, PYTHONPATH=str(checkout), PLASTISIM_CACHE_DIR=cache, NUMBA_NUM_THREADS="1")
-    code = f"import sys; sys.path.insert(0, {str(checkout / 'benchmarks')!r}); " + WORKLOADS[workload]
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    code = (f"import sys; sys.path.insert(0, {str(checkout / 'benchmarks')!r}); import plastisim; "
+            f"assert plastisim.__file__.startswith({str(checkout)!r}), plastisim.__file__; " + WORKLOADS[workload])
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=checkout, capture_output=True, text=True,
+                         check=True)  # cwd: "-c" puts the working directory first on sys.path
     seconds, spikes = out.stdout.split()[-2:]
     return float(seconds), int(spikes)
 

@@ -12,6 +12,7 @@ All are evaluated inside the compiled loop (changing a signal needs no return to
 the start of each step, also during fast-forward phases. Add them with ``net.add(signal)``.
 """
 import numpy as np
+from numba import njit
 
 from . import connect as connectivity
 from .codegen import stream_id
@@ -63,6 +64,21 @@ class TimedArray(Signal):
         code.phase("signals")(f"sig_{self.name} = {values}[min(int(t / {dt} + {_EPS}), {values}.shape[0] - 1)]")
 
 
+@njit(cache=True)
+def piece(times, t):
+    """Index m of the piece with times[m] <= t < times[m + 1] (times[0] = -inf; bisection).
+    A plain loop: np.searchsorted inside the step loop measurably slowed the synapse loops of
+    the same kernel (reward-STDP network: 7.2 s vs 5.1 s)."""
+    low, high = 0, times.shape[0]
+    while high - low > 1:
+        mid = (low + high) >> 1
+        if times[mid] <= t:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
 class Schedule(Signal):
     """Piecewise constant: ``values[m]`` from ``times[m]`` (s, increasing) until the next time;
     ``initial`` before ``times[0]``. ``values`` of shape (M,) or (M, n) (per neuron)."""
@@ -80,8 +96,7 @@ class Schedule(Signal):
     def emit(self, code, sid):
         times = code.state(f"{sid}_times", self, "times")
         values = code.state(f"{sid}_values", self, "values")
-        code.phase("signals")(
-            f"sig_{self.name} = {values}[np.searchsorted({times}, t + {_EPS} * dt, side='right') - 1]")
+        code.phase("signals")(f"sig_{self.name} = {values}[{code.use(piece)}({times}, t + {_EPS} * dt)]")
 
 
 class Concentration(Signal):
