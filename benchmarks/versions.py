@@ -11,7 +11,6 @@ Usage: python benchmarks/versions.py OTHER_CHECKOUT [--repeat 3]
 environment with ``PYTHONPATH`` pointing at each, and separate kernel caches.
 """
 import argparse
-import json
 import os
 import subprocess
 import sys

@@ -33,7 +33,6 @@ the published code, not part of the model, and is not reproduced (use a small dt
 dt = 0.1 ms the five published types under I = 10 fire the same patterns as at 0.01 ms, with
 interspike intervals within ~5 %). The threshold is tested after the step.
 """
-import numpy as np
 
 from ..core.params import check
 from .model import NeuronModel

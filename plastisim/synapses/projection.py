@@ -234,8 +234,8 @@ class Projection:
         spaces = {"s": Space("block", "s_", self.columns), "p": Space("scalar", "p_", rule.params),
                   "n": Space("array", "n_", self.neuron_state), "grp": Space("array", "grp_", self.group_state),
                   "npre": Space("array", "npre_", self.pre_neuron_state),
-                  "post": Space("array", "post_", self.post_pop.state),
-                  "pre": Space("array", "pre_", self.pre_pop.state, writable=False),
+                  "post": Space("array", "post_", _per_neuron(self.post_pop)),
+                  "pre": Space("array", "pre_", _per_neuron(self.pre_pop), writable=False),
                   "sig": Space("value", "sig_", {s.name: s for s in code.net.signals})}
         args = {"s": lambda v: code.arg(f"{xid}_s", lambda: self.block),
                 "n": lambda v: code.state(f"{xid}_n_{v}", self, v, "neuron_state"),
@@ -260,3 +260,9 @@ class Projection:
                 return f"{xid}_{name}({head}, t, {dt}, step, seed, {stream}{tail})"
             calls[name] = call
         return calls
+
+
+def _per_neuron(pop):
+    """State arrays of ``pop`` with one value per neuron (indexed by ``j``/``i`` in rules);
+    per-compartment arrays of multi-compartment cells are not, so rules cannot misread them."""
+    return {key: arr for key, arr in pop.state.items() if arr.shape == (pop.n,)}

@@ -340,3 +340,19 @@ def test_random_numbers_in_prepare_are_refused():
     net.add(Shaky(3))
     with pytest.raises(ps.ParameterError, match="Shaky.prepare computes constants shared by all neurons"):
         ps.Simulator(net)
+
+
+def test_rule_cannot_read_per_compartment_state_as_per_neuron():
+    # post.V[j] of a multi-compartment population would have read compartment j of cell 0
+    class ReadsV(ps.Rule):
+        synapse_state = dict(v=0.0)
+
+        def on_pre(s, post, k, j):
+            s.v[k] = post.V[j]
+
+    net = ps.Network(dt=1e-4)
+    src = net.add(ps.PoissonSource(2, 10.0))
+    cells = net.add(ps.CableCells(ps.Morphology.cable(100e-6, 1e-6, 10), n=2, Rm=1.0))
+    net.connect(src, cells, "one_to_one", port=cells.ports[0], rule=ReadsV())
+    with pytest.raises(ps.ParameterError, match=r"ReadsV.on_pre: unknown name post.V"):
+        ps.Simulator(net)
