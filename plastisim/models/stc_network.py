@@ -22,8 +22,9 @@ Readout (spec 6.7): rates in [t_recall - 0.15, t_recall + 0.35) s; subpopulation
 Q = (nu_ans - nu_ctrl) / nu_as.
 
 ``summary``: ``Q``, ``nu_as``, ``nu_ans``, ``nu_ctrl``, ``nu_inh`` (Hz), ``pattern_size``,
-``recall_time`` (s, onset of the recall pulse), ``recall_delay`` (s), ``spikes`` (count); with ``realizations`` > 1
-each is an array over realizations, plus ``Q_mean`` and ``Q_ci95`` (half-width, t distribution).
+``recall_time`` (s, onset of the recall pulse), ``recall_delay`` (s), ``spikes`` (count). One
+realization per run; many realizations are a sweep (``plastisim sweep stc-network
+--realizations N``, ``examples/q_vs_pattern_size.py`` for the Q table and figure).
 Weight summary (V, at recall): mean early weight h and late weight h0 z of the E->E synapses
 of four classes: inside the assembly (``h_aa``, ``hz_aa``), assembly -> outside (``h_ao``,
 ``hz_ao``), outside -> assembly (``h_oa``, ``hz_oa``), outside -> outside (``h_oo``, ``hz_oo``).
@@ -33,7 +34,6 @@ The protocol (pulses, fast-forward) is a :class:`plastisim.Protocol` run by the 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 import plastisim as ps
 from plastisim.analysis import pattern_completion, window_rates
@@ -42,7 +42,7 @@ from plastisim.plasticity.stc import STCEvent
 from .base import param
 
 SUMMARY_UNITS = dict(Q="", nu_as="Hz", nu_ans="Hz", nu_ctrl="Hz", nu_inh="Hz", pattern_size="",
-                     recall_time="s", recall_delay="s", spikes="", Q_mean="", Q_ci95="",
+                     recall_time="s", recall_delay="s", spikes="",
                      **{f"{kind}_{c}": "V" for kind in ("h", "hz") for c in ("aa", "ao", "oa", "oo")})
 DESCRIPTION = "2000-neuron STC network: learning, consolidation and 10-s / 8-h recall (Q)"
 
@@ -55,7 +55,6 @@ MARGIN = 5.0
 class Params:
     pattern_size: int = param(150, "", "assembly size N_CA", 1, "n_exc")
     recall: float = param(10.0, "s", "delay from learning onset to recall (10s or 8h)", positive=True)
-    realizations: int = param(1, "", "network realizations (seeds seed, seed+1, ...)", 1)
     n_exc: int = param(1600, "", "excitatory neurons", 1)
     n_inh: int = param(400, "", "inhibitory neurons", 1)
     p_c: float = param(0.1, "", "connection probability", 0.0, 1.0)
@@ -155,19 +154,8 @@ def _weight_summary(ee, assembly):
 
 
 def run(p, seed=0, progress=False, checkpoint=None):
-    """Run the realizations; ``checkpoint``: a ``Checkpointing`` (one file per realization)."""
-    results = [run_realization(p, seed + r, progress, checkpoint and checkpoint.part(r))
-               for r in range(p.realizations)]
-    summaries = [r[0] for r in results]
-    summary = {key: np.array([s[key] for s in summaries]) for key in summaries[0]}
-    if p.realizations == 1:
-        summary = {key: value[0] for key, value in summary.items()}
-    else:
-        q = summary["Q"]
-        summary["Q_mean"] = q.mean()
-        summary["Q_ci95"] = stats.t.ppf(0.975, len(q) - 1) * q.std(ddof=1) / np.sqrt(len(q))
-    t_recall = results[0][4]
-    summary.update(pattern_size=p.pattern_size, recall_time=t_recall, recall_delay=p.recall,
-                   spikes=sum(r[3] for r in results))
-    data = results[0][1]
-    return dict(data=data, summary=summary, wall_time=sum(r[2] for r in results))
+    """One network realization; ``checkpoint``: a ``Checkpointing``. Realizations are a sweep:
+    ``plastisim sweep stc-network --realizations N ...``."""
+    summary, data, wall_time, spikes, t_recall = run_realization(p, seed, progress, checkpoint)
+    summary.update(pattern_size=p.pattern_size, recall_time=t_recall, recall_delay=p.recall, spikes=spikes)
+    return dict(data=data, summary=summary, wall_time=wall_time)
