@@ -38,20 +38,18 @@ def main():
     groups = [{}] if not extra else [{extra[0]: v} for v in ds[extra[0]].values]
     recalls = ds["recall"].values
     fig, ax = plt.subplots(figsize=(5, 3.5))
-    print("| N_CA | " + " | ".join(f"{r / 3600:g} h recall" if r >= 3600 else f"{r:g} s recall"
-                                    for r in recalls for _ in groups) + " |")
-    print("|---|" + "---|" * (len(recalls) * len(groups)))
+    labels = [(f"{r / 3600:g}-h recall" if r >= 3600 else f"{r:g}-s recall") + "".join(f", {v}" for v in g.values())
+              for r in recalls for g in groups]
+    print("| N_CA | " + " | ".join(labels) + " |")
+    print("|---|" + "---|" * len(labels))
     rows = {}
-    for recall in recalls:
-        for group in groups:
-            sel = ds["Q"].sel(recall=recall, **group)
-            label = f"{recall / 3600:g} h" if recall >= 3600 else f"{recall:g} s"
-            label += "".join(f", {v}" for v in group.values())
-            points = [summarize(sel.sel(pattern_size=n).values) for n in ds["pattern_size"].values]
-            ax.errorbar(ds["pattern_size"].values, [p[0] for p in points], [p[1] for p in points],
-                        marker="o", capsize=3, label=label)
-            for n, p in zip(ds["pattern_size"].values, points):
-                rows.setdefault(n, []).append(f"{p[0]:.3f} ± {p[1]:.3f} (n = {p[2]})")
+    sizes = ds["pattern_size"].values
+    for label, (recall, group) in zip(labels, [(r, g) for r in recalls for g in groups]):
+        sel = ds["Q"].sel(recall=recall, **group)
+        points = [summarize(sel.sel(pattern_size=n).values) for n in sizes]
+        ax.errorbar(sizes, [p[0] for p in points], [p[1] for p in points], marker="o", capsize=3, label=label)
+        for n, p in zip(sizes, points):
+            rows.setdefault(n, []).append(f"{p[0]:.3f} ± {p[1]:.3f} (n = {p[2]})")
     for n, cells in rows.items():
         print(f"| {n} | " + " | ".join(cells) + " |")
     ax.set(xlabel="pattern size N_CA", ylabel="recall quality Q")

@@ -176,7 +176,7 @@ def _client(scheduler, workers, n_tasks, timeout):
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cluster = LocalCluster(n_workers=min(workers, n_tasks), threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=None, silence_logs=logging.CRITICAL)
     client = Client(cluster)
     return client, [client, cluster]
 
