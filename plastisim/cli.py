@@ -26,14 +26,16 @@ def _list(_args):
         print(f"{name:<20} {models.get(name).DESCRIPTION}{default}")
 
 
+def _split(item, flag, form):
+    """'name=value' -> (name, value), stripped; a one-line error naming ``flag`` otherwise."""
+    if "=" not in item:
+        raise ParameterError(f"{flag} expects {form}, got {item!r}")
+    name, value = item.split("=", 1)
+    return name.strip(), value.strip()
+
+
 def _parse_sets(items):
-    overrides = {}
-    for item in items:
-        if "=" not in item:
-            raise ParameterError(f"--set expects name=value, got {item!r}")
-        name, value = item.split("=", 1)
-        overrides[name.strip()] = value.strip()
-    return overrides
+    return dict(_split(item, "--set", "name=value") for item in items)
 
 
 def _run(args):
@@ -114,13 +116,10 @@ def _validate(args):
 def _parse_grid(items):
     grid = {}
     for item in items:
-        if "=" not in item:
-            raise ParameterError(f"--grid expects name=v1,v2,..., got {item!r}")
-        name, values = item.split("=", 1)
-        name = name.strip()
+        name, values = _split(item, "--grid", "name=v1,v2,...")
         if name in grid:
             raise ParameterError(f"--grid {name} is given twice")
-        grid[name] = [v.strip() for v in values.split(",")] if values.strip() else []
+        grid[name] = [v.strip() for v in values.split(",")] if values else []
     return grid
 
 

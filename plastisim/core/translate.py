@@ -11,7 +11,6 @@ lines so that compile errors point at the user's file (see :func:`user_location`
 """
 import ast
 import inspect
-import math
 import numbers
 import re
 import textwrap
@@ -273,10 +272,3 @@ def user_location(message, functions):
                    and not x.startswith(("Failed in", "During", "File"))]
         return f"{tr.label} ({tr.where}, line {user}) cannot be compiled: {' '.join(reasons[:2]).replace('>>> ', '')}"
     return None
-
-
-def literal(value):
-    """A Python literal for a compile-time constant (bool, int, float incl. inf)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"float({str(value)!r})"
-    return repr(value)

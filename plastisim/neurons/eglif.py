@@ -85,6 +85,15 @@ def alpha_at(g, x, s, decay):
     return (g + x * s) * decay
 
 
+def receptor(gs0, gs1, gs2, ge0, ge1, ge2, G, DG, E_rev, dt, half, full):
+    """Add one receptor's alpha conductance at t, t + dt/2, t + dt to the sums gs (S) and
+    ge = sum G E_rev (A); returns the sums and the receptor's new state (G, DG)."""
+    g1 = alpha_at(G, DG, 0.5 * dt, half)
+    g2 = alpha_at(G, DG, dt, full)
+    return (gs0 + G, gs1 + g1, gs2 + g2, ge0 + G * E_rev, ge1 + g1 * E_rev, ge2 + g2 * E_rev,
+            g2, DG * full)
+
+
 class EGLIF(NeuronModel):
     """Population of EGLIF neurons (spec nods.md 6.4); SI units (see module docstring)."""
 
@@ -143,53 +152,17 @@ class EGLIF(NeuronModel):
             gs2 = 0.0
             ge2 = 0.0
             if f.rec1:
-                g0 = s.G1[j]
-                g1 = alpha_at(g0, s.DG1[j], 0.5 * dt, d.half1)
-                g2 = alpha_at(g0, s.DG1[j], dt, d.full1)
-                gs0 += g0
-                gs1 += g1
-                gs2 += g2
-                ge0 += g0 * p.E_rev1
-                ge1 += g1 * p.E_rev1
-                ge2 += g2 * p.E_rev1
-                s.G1[j] = g2
-                s.DG1[j] *= d.full1
+                gs0, gs1, gs2, ge0, ge1, ge2, s.G1[j], s.DG1[j] = receptor(
+                    gs0, gs1, gs2, ge0, ge1, ge2, s.G1[j], s.DG1[j], p.E_rev1, dt, d.half1, d.full1)
             if f.rec2:
-                g0 = s.G2[j]
-                g1 = alpha_at(g0, s.DG2[j], 0.5 * dt, d.half2)
-                g2 = alpha_at(g0, s.DG2[j], dt, d.full2)
-                gs0 += g0
-                gs1 += g1
-                gs2 += g2
-                ge0 += g0 * p.E_rev2
-                ge1 += g1 * p.E_rev2
-                ge2 += g2 * p.E_rev2
-                s.G2[j] = g2
-                s.DG2[j] *= d.full2
+                gs0, gs1, gs2, ge0, ge1, ge2, s.G2[j], s.DG2[j] = receptor(
+                    gs0, gs1, gs2, ge0, ge1, ge2, s.G2[j], s.DG2[j], p.E_rev2, dt, d.half2, d.full2)
             if f.rec3:
-                g0 = s.G3[j]
-                g1 = alpha_at(g0, s.DG3[j], 0.5 * dt, d.half3)
-                g2 = alpha_at(g0, s.DG3[j], dt, d.full3)
-                gs0 += g0
-                gs1 += g1
-                gs2 += g2
-                ge0 += g0 * p.E_rev3
-                ge1 += g1 * p.E_rev3
-                ge2 += g2 * p.E_rev3
-                s.G3[j] = g2
-                s.DG3[j] *= d.full3
+                gs0, gs1, gs2, ge0, ge1, ge2, s.G3[j], s.DG3[j] = receptor(
+                    gs0, gs1, gs2, ge0, ge1, ge2, s.G3[j], s.DG3[j], p.E_rev3, dt, d.half3, d.full3)
             if f.rec4:
-                g0 = s.G4[j]
-                g1 = alpha_at(g0, s.DG4[j], 0.5 * dt, d.half4)
-                g2 = alpha_at(g0, s.DG4[j], dt, d.full4)
-                gs0 += g0
-                gs1 += g1
-                gs2 += g2
-                ge0 += g0 * p.E_rev4
-                ge1 += g1 * p.E_rev4
-                ge2 += g2 * p.E_rev4
-                s.G4[j] = g2
-                s.DG4[j] *= d.full4
+                gs0, gs1, gs2, ge0, ge1, ge2, s.G4[j], s.DG4[j] = receptor(
+                    gs0, gs1, gs2, ge0, ge1, ge2, s.G4[j], s.DG4[j], p.E_rev4, dt, d.half4, d.full4)
             # classical RK4 for (V, I_dep, I_adap)
             V = s.V[j]
             Id = s.I_dep[j]
