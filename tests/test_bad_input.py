@@ -38,6 +38,8 @@ CLI_CASES = [
     (["stdp-curve", "--seed", str(2**70)], f"--seed = {2**70} is outside the allowed range [0, {SEED_MAX}]"),
     (["stdp-curve", "--seed", "-1"], "--seed = -1 is outside the allowed range [0,"),
     (["stdp-poisson", "--set", "duration=1e7"], "recording duration = 1e+07 s needs about"),
+    (["stdp-poisson", "--set", "dt=1"], "dt = 1.0 is outside the allowed range (0.0, 0.001]"),
+    (["stdp-curve", "--set", "dt=1"], "dt = 1.0 is outside the allowed range (0.0, lag spacing 2 lag_max/(n_lags - 1) = 0.00101"),
 ]
 
 
@@ -141,6 +143,9 @@ API_CASES = [
     (lambda: make_params(get("homeostasis").Params, {"trials": True}), r"trials = True is not a number"),
     (lambda: make_params(get("homeostasis").Params, {"period": 2.0, "settle": 2.0}),
      r"settle = 2.0 is outside the allowed range \[0.0, period = 2.0\)"),
+    (lambda: ps.LIF(5).switch_ou("bg", [7], mu=1e-10), r"indices \[7\] of LIF.switch_ou must be integers in \[0, 4\]"),
+    (lambda: ps.load_results("/no/such/results.h5"), r"results file /no/such/results.h5 does not exist"),
+    (lambda: ps.load_results(__file__), r"results file .* cannot be read: not a complete HDF5 file"),
     (lambda: make_params(get("stdp-poisson").Params, {"duration": "5us"}),
      r"duration = 5e-06 is outside the allowed range \[dt = 1e-05, inf\)"),
 ]

@@ -10,7 +10,7 @@ from . import connect as connectivity
 from .codegen import stream_id
 from .errors import ParameterError
 from .monitors import RateMonitor, SpikeMonitor, StateMonitor
-from .params import SEED_MAX, check, check_int, check_memory
+from .params import SEED_MAX, check, check_indices, check_int, check_memory
 from ..synapses.projection import Projection
 
 
@@ -176,7 +176,7 @@ class Network:
 
     def record_spikes(self, pop, indices=None):
         """Record spikes of ``pop`` (all or ``indices``); returns a :class:`SpikeMonitor`."""
-        return self._watch(SpikeMonitor(pop, None if indices is None else _indices(indices, pop.n, f"{pop.name} spikes")))
+        return self._watch(SpikeMonitor(pop, None if indices is None else check_indices(indices, pop.n, f"{pop.name} spikes")))
 
     def record(self, target, var, indices=0, interval=None):
         """Record ``var`` of ``target`` (population or projection) every ``interval`` s."""
@@ -187,7 +187,7 @@ class Network:
         if attr is None:
             known = sorted(v for d in places.values() for v in d)
             raise ParameterError(f"{var!r} is not a state variable of {target!r}; known: {known}")
-        index = _indices(indices, len(places[attr][var]), repr(var))
+        index = check_indices(indices, len(places[attr][var]), repr(var))
         return self._watch(StateMonitor(target, var, index, every, attr))
 
     def recording_bytes(self, steps):
@@ -203,14 +203,6 @@ class Network:
     def record_rate(self, pop):
         """Record the population rate of ``pop`` (Hz) at every step."""
         return self._watch(RateMonitor(pop))
-
-
-def _indices(indices, size, what):
-    """``indices`` as an int64 array, checked to lie in [0, size - 1]."""
-    index = np.asarray(indices).reshape(-1)
-    if index.size and (index.dtype.kind not in "iu" or index.min() < 0 or index.max() >= size):
-        raise ParameterError(f"indices {index.tolist()[:5]} of {what} must be integers in [0, {size - 1}]")
-    return index.astype(np.int64)
 
 
 def per_element(name, value, n, what="element", dtype=float, finite=True):

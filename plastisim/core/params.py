@@ -9,6 +9,8 @@ import os
 import re
 from decimal import Decimal
 
+import numpy as np
+
 from .errors import ParameterError
 
 _PREFIX = {"": 1.0, "k": 1e3, "m": 1e-3, "u": 1e-6, "µ": 1e-6, "n": 1e-9, "p": 1e-12, "f": 1e-15}
@@ -140,3 +142,11 @@ def check_memory(what, nbytes):
     if nbytes > limit:
         raise ParameterError(f"{what} needs about {nbytes / 1e9:.3g} GB of memory; the limit is "
                              f"{limit / 1e9:.3g} GB (physical memory or PLASTISIM_MAX_MEMORY)")
+
+
+def check_indices(indices, size, what):
+    """``indices`` as an int64 array, checked to lie in [0, size - 1]; raises ParameterError."""
+    index = np.asarray(indices).reshape(-1)
+    if index.size and (index.dtype.kind not in "iu" or index.min() < 0 or index.max() >= size):
+        raise ParameterError(f"indices {index.tolist()[:5]} of {what} must be integers in [0, {size - 1}]")
+    return index.astype(np.int64)

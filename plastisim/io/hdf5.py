@@ -15,6 +15,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from ..core.errors import ParameterError
+
 
 @contextlib.contextmanager
 def write_atomic(path):
@@ -63,11 +65,17 @@ def load_results(path):
 
     ``attrs['params']`` is decoded from JSON to a dict; ``attrs['units']`` is {summary key: unit}.
     """
-    with h5py.File(path, "r") as f:
-        data = _read(f)
-        attrs = dict(f.attrs)
-        if "summary" in f:
-            attrs["units"] = {key: item.attrs.get("unit", "") for key, item in f["summary"].items()}
+    try:
+        with h5py.File(path, "r") as f:
+            data = _read(f)
+            attrs = dict(f.attrs)
+            if "summary" in f:
+                attrs["units"] = {key: item.attrs.get("unit", "") for key, item in f["summary"].items()}
+    except FileNotFoundError:
+        raise ParameterError(f"results file {path} does not exist") from None
+    except OSError as err:
+        raise ParameterError(f"results file {path} cannot be read: not a complete HDF5 file "
+                             f"({str(err).splitlines()[0]})") from None
     if "params" in attrs:
         attrs["params"] = json.loads(attrs["params"])
     return data, attrs

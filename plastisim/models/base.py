@@ -9,7 +9,8 @@ def param(default, unit="", help="", low=None, high=None, positive=False, low_op
           high_open=False):
     """A model parameter: dataclass field with unit, help text and allowed range
     [low, high] (``positive`` means (0, inf); ``low_open``/``high_open`` exclude a bound).
-    ``low``/``high`` may name another field (e.g. ``low="dt"``: at least one time step).
+    ``low``/``high`` may name another field (e.g. ``low="dt"``: at least one time step); a
+    Params class may also define ``validate(self)`` for conditions on several fields.
     A tuple default is a list of numbers (text '20Hz,30Hz'), each in the range."""
     if positive:
         low, low_open = 0.0, True
@@ -29,6 +30,8 @@ def make_params(cls, overrides=None):
     params = cls(**values)
     for f in fields.values():
         _check(f, getattr(params, f.name), params)
+    if hasattr(params, "validate"):  # conditions that involve several parameters
+        params.validate()
     return params
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import plastisim as ps
 from plastisim.plasticity.stdp import pair_kernel_sum
 
+from ..core.params import check
 from .base import param
 
 SUMMARY_UNITS = dict(lag="s", weight_change="S", expected_change="S", nominal_lag="s",
@@ -41,7 +42,13 @@ class Params:
     A_post: float = param(-0.0105e-6, "S", "postsynaptic trace increment (depression)")
     w0: float = param(1e-6, "S", "initial weight", 0.0)
     w_max: float = param(10e-6, "S", "weight cap", 0.0)
-    dt: float = param(1e-5, "s", "time step", positive=True)
+    dt: float = param(1e-5, "s", "time step (at most the lag spacing)", positive=True)
+
+    def validate(self):
+        spacing = 2 * self.lag_max / (self.n_lags - 1)
+        if spacing > 0:
+            check("dt", self.dt, 0.0, spacing, low_open=True,
+                  high_name="lag spacing 2 lag_max/(n_lags - 1)")
 
 
 def run(p, seed=0, progress=False):

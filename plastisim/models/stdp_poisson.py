@@ -35,7 +35,8 @@ INH_MS = [7, 67, 84, 86, 104, 149, 155, 187, 189, 219, 235, 254, 294, 320, 371, 
 @dataclass
 class Params:
     duration: float = param(1.0, "s", "simulated time", "dt")
-    dt: float = param(1e-5, "s", "time step", positive=True)
+    dt: float = param(1e-5, "s", "time step (the reference spike lists are on a 1-ms grid)",
+                      0.0, 1e-3, low_open=True)
     inputs: str = param("reference", "", "'reference' spike lists or 'poisson'")
     rate_e: float = param(48.0, "Hz", "excitatory Poisson rate (inputs = poisson)", 0.0)
     rate_i: float = param(48.0, "Hz", "inhibitory Poisson rate (inputs = poisson)", 0.0)

@@ -33,7 +33,7 @@ and decay exactly; Euler-Maruyama for the white-noise term.
 import numpy as np
 
 from ..core.errors import ParameterError
-from ..core.params import check
+from ..core.params import check, check_indices
 from .model import NeuronModel
 
 
@@ -146,10 +146,12 @@ class LIF(NeuronModel):
         return self.params["C"] / self.params["g_L"]
 
     def switch_ou(self, channel, indices, mu=0.0, sigma=0.0):
-        """Turn OU ``channel`` ('bg' or 'stim') of ``indices`` on (I := mu; mu, sigma in A) or,
-        with mu = sigma = 0, off (I := 0, frozen)."""
+        """Turn OU ``channel`` ('bg' or 'stim') of ``indices`` (neuron indices or a slice) on
+        (I := mu; mu, sigma in A) or, with mu = sigma = 0, off (I := 0, frozen)."""
         if channel not in ("bg", "stim"):
             raise ParameterError(f"channel = {channel!r} must be 'bg' or 'stim'")
+        if not isinstance(indices, slice):
+            indices = check_indices(indices, self.n, f"{self.name}.switch_ou")
         check(f"{self.name}.sigma_{channel}", sigma, 0.0)
         self.state[f"I_{channel}"][indices] = check(f"{self.name}.mu_{channel}", mu)
         self.state[f"mu_{channel}"][indices] = mu
