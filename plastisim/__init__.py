@@ -13,7 +13,8 @@ from .neurons.eglif import EGLIF
 from .neurons.izhikevich import Izhikevich
 from .neurons.izhikevich2007 import Izhikevich2007
 from .neurons.lif import LIF
-from .morphology import Compartments, Domain, Morphology
+from .morphology import Compartments, Domain, Morphology, Nodes
+from .diffusion import Species
 from .neurons.cable import CableCells
 from .neurons.model import NeuronModel
 from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
@@ -26,7 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
-           "Morphology", "Compartments", "Domain", "CableCells",
+           "Morphology", "Compartments", "Nodes", "Domain", "Species", "CableCells",
            "Simulator", "Checkpointing", "load_results", "save_results", "LIF", "AdEx", "EGLIF", "Izhikevich",
            "Izhikevich2007",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",

@@ -13,9 +13,10 @@ knows the kinds. Per time step the phases run in the order of :data:`PHASES`:
 4. ``neurons``             every population's kernel -> this step's spikes (``nsp_<pid>``);
 5. ``post_events``         plastic synapses of neurons that fired, then
    ``post_neuron_events``  the neuron-level part of those events;
-6. ``sums``, ``synapse_step``, ``neuron_step``, ``regular``: reductions over synapses, the
-   per-step callbacks of synapses, then of neurons and groups (t -> t + dt), then the
-   callbacks that run every N steps;
+6. ``sums``, ``synapse_step``, ``neuron_step``, ``regular``, ``fields``: reductions over
+   synapses, the per-step callbacks of synapses, then of neurons and groups (t -> t + dt),
+   the callbacks that run every N steps, then the solvers of fields on domains (diffusing
+   species, with the influx the callbacks wrote);
 7. ``spikes``              this step's spikes: queued for delivery, added to signals;
 8. ``monitors``.
 
@@ -35,7 +36,7 @@ from .. import _cache
 from .errors import ParameterError
 from .translate import user_location
 
-CONTINUOUS = ("sums", "synapse_step", "neuron_step", "regular")
+CONTINUOUS = ("sums", "synapse_step", "neuron_step", "regular", "fields")
 PHASES = ("signals", "deliver", "inputs", "neurons", "post_events", "post_neuron_events", *CONTINUOUS,
           "spikes", "monitors")
 FAST_FORWARD_PHASES = ("signals", "sync", *CONTINUOUS, "fast_forward_end")

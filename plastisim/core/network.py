@@ -133,21 +133,31 @@ class Network:
         return tuple(tuple(pop.modes(self.inputs_to(pop))) for pop in self.populations)
 
     def connect(self, pre, post, rule_or_list="all_to_all", weight=0.0, delay=None, port="exc",
-                rule=None, name=None):
+                rule=None, site=None, name=None):
         """Connect ``pre`` to ``post`` and return the :class:`Projection`.
 
         ``rule_or_list``: ``"all_to_all"``, ``"one_to_one"``, ``connect.FixedProbability(p)``
         or a pair of index arrays ``(pre_idx, post_idx)``. ``weight`` and ``delay`` (s) are
         scalars or per-synapse arrays in the given pair order; delay defaults to dt and must
-        be >= dt (it is rounded to whole steps). ``port``: the input port of ``post``
-        (ignored, use ``None``, when ``post`` is a spike source driven only for plasticity).
+        be >= dt (it is rounded to whole steps). ``port``: the input port of ``post``, or
+        ``None``: nothing is delivered (synapses that act only through their rule, or onto
+        a spike source driven only for plasticity).
+        ``site``: for cells with compartments, the named location every synapse attaches to
+        (default: ``port`` when it is a location); the rule reads and writes the quantities of
+        that node as ``site.X[k]`` (for point neurons ``site.X[k]`` is ``post.X[j]``).
         """
         for pop in (pre, post):
             if pop not in self.populations:
                 raise ParameterError(f"population {pop.name!r} is not part of this network")
-        if post.ports and port not in post.ports:
+        if post.ports and port is not None and port not in post.ports:
             raise ParameterError(f"port = {port!r} is not an input of {post.name}; "
                                  f"allowed: {list(post.ports)}")
+        sites = getattr(post, "sites", None)
+        if site is None and sites is not None and port in sites:
+            site = port
+        if site is not None and (sites is None or site not in sites):
+            raise ParameterError(f"site = {site!r} is not a location of {post.name}; "
+                                 f"allowed: {list(sites) if sites is not None else 'none (one node per neuron)'}")
         name = self._unique(name or f"{pre.name}->{post.name}", self.projections)
         rng = np.random.Generator(np.random.Philox(key=[self.seed, stream_id("connect", name)]))
         pre_idx, post_idx = connectivity.build(rule_or_list, pre.n, post.n, rng)
@@ -160,7 +170,7 @@ class Network:
             raise ParameterError(f"delay = {bad!r} s is outside the allowed range [dt = {self.dt}, inf)")
         steps = np.rint(delay / self.dt).astype(np.int64)
         proj = Projection(pre, post, pre_idx, post_idx, weight, steps, port if post.ports else None,
-                          rule, self.dt, name)
+                          rule, self.dt, name, site)
         for other in self.projections:
             if (rule is not None and other.neuron_owner is other and other.post_pop is post
                     and type(other.rule) is type(rule) and other.rule.params == rule.params and rule.neuron_state):

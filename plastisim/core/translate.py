@@ -29,7 +29,9 @@ class Space:
     """A namespace of a callback.
 
     ``kind``: ``"array"`` (``X[idx]`` -> ``<prefix>X[idx]``), ``"block"`` (synapse rows:
-    ``X[idx]`` -> ``<prefix>[idx, column[X]]``), ``"scalar"`` (read-only value ``<prefix>X``),
+    ``X[idx]`` -> ``<prefix>[idx, column[X]]``), ``"indirect"`` (``X[idx]`` ->
+    ``<prefix>X[<prefix>[idx]]``, the argument ``<prefix>`` maps the index, e.g. a synapse to
+    the node of its site), ``"scalar"`` (read-only value ``<prefix>X``),
     ``"value"`` (a scalar or array the callback reads as it is, e.g. a signal),
     ``"constant"`` (``X`` replaced by the literal ``names[X]``, compiled in) or ``"local"``
     (``X`` -> local variable ``<prefix>X``, e.g. constants computed once per step).
@@ -115,6 +117,14 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
     class Rewriter(ast.NodeTransformer):
         def visit_Subscript(self, node):
             found = lookup(node.value)
+            if found is not None and found[1].kind == "indirect":
+                sname, space, var = found
+                use((sname, None))
+                use((sname, var))
+                index = ast.Subscript(value=ast.Name(id=space.prefix, ctx=ast.Load()),
+                                      slice=self.visit(node.slice), ctx=ast.Load())
+                return ast.copy_location(ast.Subscript(value=ast.Name(id=space.prefix + var, ctx=ast.Load()),
+                                                       slice=index, ctx=node.ctx), node)
             if found is None or found[1].kind != "block":
                 return self.generic_visit(node)
             sname, space, var = found
@@ -128,7 +138,7 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
             if found is None:
                 return self.generic_visit(node)
             sname, space, var = found
-            if space.kind == "block":
+            if space.kind in ("block", "indirect"):
                 fail(node, f"{sname}.{var} must be indexed, e.g. {sname}.{var}[k]")
             if isinstance(node.ctx, ast.Store) and (space.kind in ("scalar", "constant", "value")
                                                     or not space.writable):

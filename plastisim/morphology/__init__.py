@@ -254,7 +254,81 @@ class Morphology:
         return Compartments(self, counts)
 
 
-class Compartments:
+class Nodes:
+    """The nodes of one cell or compartmental structure, built by hand: any tree of well-mixed
+    nodes (a node-centred dendrite with spine heads, a soma with a few compartments).
+
+    ``parent`` (-1 for the root, ``parent[i] < i``), ``volume`` (m^3, >= 0), ``area`` (m^2,
+    membrane area, >= 0), ``k`` (m, > 0 except at the root): geometric conductance between a
+    node and its parent, the inverse of the integral of ds / (pi r^2) along the path from
+    centre to centre (a cylinder of radius r and length l: pi r^2 / l). ``region``: a region
+    name per node (or one for all); ``locations``: {name: node index}.
+    :class:`Compartments` (a discretised :class:`Morphology`) has the same attributes.
+    """
+
+    def __init__(self, parent, volume, k, area=0.0, region="dend", locations=None):
+        parent = np.asarray(parent, dtype=np.int64).reshape(-1)
+        n = len(parent)
+        if n == 0 or parent[0] != -1 or np.any(parent[1:] < 0) or np.any(parent[1:] >= np.arange(1, n)):
+            raise ParameterError("parent: node 0 must be the only root (parent -1) and every other "
+                                 "node i needs a parent in [0, i - 1]")
+        self.parent, self.n = parent, n
+        for name, value, low_open in (("volume", volume, False), ("area", area, False), ("k", k, True)):
+            arr = np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+            check_arr = arr[1:] if name == "k" else arr
+            bad = ~np.isfinite(check_arr) | ((check_arr <= 0) if low_open else (check_arr < 0))
+            if np.any(bad):
+                raise ParameterError(f"{name} = {check_arr[bad][0]!r} is outside the allowed range "
+                                     f"{'(0' if low_open else '[0'}, inf)")
+            setattr(self, name, arr)
+        self.r_own = np.where(parent >= 0, 1.0 / np.where(self.k > 0, self.k, 1.0), 0.0)
+        self.r_parent = np.zeros(n)
+        regions = np.broadcast_to(np.asarray(region, dtype=object), (n,))
+        self.region_names = list(dict.fromkeys(str(r) for r in regions))
+        self.region = np.array([self.region_names.index(str(r)) for r in regions], dtype=np.int64)
+        self.junction = np.zeros(n, dtype=bool)
+        self.length = np.zeros(n)
+        self.distance = np.zeros(n)
+        self.locations = {"root": 0}
+        for name, node in (locations or {}).items():
+            self.locations[name] = int(check(f"location {name!r}", node, 0, n - 1))
+
+    def node(self, location):
+        """Node index of a named location."""
+        if location not in self.locations:
+            raise ParameterError(f"location {location!r} is not defined; known: {sorted(self.locations)}")
+        return self.locations[location]
+
+    def region_mask(self, region):
+        if region not in self.region_names:
+            raise ParameterError(f"region {region!r} does not exist; known: {self.region_names}")
+        return self.region == self.region_names.index(region)
+
+    def paint(self, name, value, low=-math.inf, high=math.inf, low_open=False, allow_inf=False):
+        """Per-node values of a parameter given as a scalar or as {region: value} (every region
+        of the cell needs a value, or a ``"default"`` entry); junction nodes get the value of
+        their parent region (it multiplies zero area there)."""
+        out = np.empty(self.n)
+        if isinstance(value, dict):
+            unknown = set(value) - set(self.region_names) - {"default"}
+            if unknown:
+                raise ParameterError(f"{name}: unknown region(s) {sorted(unknown)}; known: {self.region_names}")
+            table = []
+            for r in self.region_names:
+                if r not in value and "default" not in value:
+                    raise ParameterError(f"{name}: no value for region {r!r} (give it or 'default')")
+                table.append(check(f"{name}[{r!r}]", value.get(r, value.get("default")), low, high, low_open, allow_inf=allow_inf))
+            table = np.array(table)
+            region = self.region.copy()
+            region[self.junction] = region[self.parent[self.junction]]
+            out[:] = table[region]
+        else:
+            out[:] = check(name, value, low, high, low_open, allow_inf=allow_inf)
+        return out
+
+
+
+class Compartments(Nodes):
     """Finite-volume discretisation of one :class:`Morphology` (see the module docstring).
 
     Node arrays in Hines order: ``parent`` (-1 for the root), ``area`` (m^2), ``volume``
@@ -352,40 +426,6 @@ class Compartments:
         nodes = self.branch_nodes[branch]
         return int(nodes[min(int(x * len(nodes)), len(nodes) - 1)])
 
-    def node(self, location):
-        """Node index of a named location."""
-        if location not in self.locations:
-            raise ParameterError(f"location {location!r} is not defined; known: {sorted(self.locations)}")
-        return self.locations[location]
-
-    def region_mask(self, region):
-        if region not in self.region_names:
-            raise ParameterError(f"region {region!r} does not exist; known: {self.region_names}")
-        return self.region == self.region_names.index(region)
-
-    def paint(self, name, value, low=-math.inf, high=math.inf, low_open=False, allow_inf=False):
-        """Per-node values of a parameter given as a scalar or as {region: value} (every region
-        of the cell needs a value, or a ``"default"`` entry); junction nodes get the value of
-        their parent region (it multiplies zero area there)."""
-        out = np.empty(self.n)
-        if isinstance(value, dict):
-            unknown = set(value) - set(self.region_names) - {"default"}
-            if unknown:
-                raise ParameterError(f"{name}: unknown region(s) {sorted(unknown)}; known: {self.region_names}")
-            table = []
-            for r in self.region_names:
-                if r not in value and "default" not in value:
-                    raise ParameterError(f"{name}: no value for region {r!r} (give it or 'default')")
-                table.append(check(f"{name}[{r!r}]", value.get(r, value.get("default")), low, high, low_open, allow_inf=allow_inf))
-            table = np.array(table)
-            region = self.region.copy()
-            region[self.junction] = region[self.parent[self.junction]]
-            out[:] = table[region]
-        else:
-            out[:] = check(name, value, low, high, low_open, allow_inf=allow_inf)
-        return out
-
-
 class Domain:
     """Nodes of several cells in flat arrays: cell c owns nodes ``cell_start[c]`` to
     ``cell_start[c + 1] - 1``; ``parent`` holds global indices (-1 for each cell's root),
@@ -402,6 +442,16 @@ class Domain:
         for key in ("area", "volume", "length", "r_own", "r_parent", "junction", "distance"):
             setattr(self, key, np.concatenate([getattr(c, key) for c in self.cells]))
         self.n_cells, self.n = len(self.cells), int(self.cell_start[-1])
+
+    def coupling(self, rho):
+        """Conductance of every node to its parent, 1 / (rho_i r_own_i + rho_parent r_parent_i),
+        for a per-node resistivity ``rho``: R_a (ohm m) gives the axial conductance (S), 1/D
+        (s/m^2) the diffusive one (m^3/s); 0 for the roots."""
+        rho_parent = np.where(self.parent >= 0, rho[np.maximum(self.parent, 0)], 0.0)
+        resistance = rho * self.r_own + rho_parent * self.r_parent
+        if np.any((self.parent >= 0) & ~(resistance > 0)):
+            raise ParameterError("zero resistance between two nodes (coupling would be infinite)")
+        return np.where(self.parent >= 0, 1.0 / np.where(resistance > 0, resistance, 1.0), 0.0)
 
     def site(self, location):
         """Global node index of ``location`` in every cell."""

@@ -35,7 +35,9 @@ from numba import njit
 from ..core.errors import ParameterError
 from ..core.network import Population
 from ..core.params import check
-from ..morphology import Compartments, Domain, Morphology
+from ..diffusion.species import Species, diffusion_step
+from ..morphology import Domain, Morphology, Nodes
+from ..morphology.solver import solve_tree
 
 SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
 
@@ -64,16 +66,7 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, cell_s
     nspk = 0
     for c in range(n_cells):
         lo, hi = cell_start[c], cell_start[c + 1]
-        for i in range(hi - 1, lo, -1):  # elimination: children before parents
-            p = parent[i]
-            a = a_ax[i]
-            d[i] += a
-            f = a / d[i]
-            d[p] += a - f * a
-            b[p] += f * b[i]
-        b[lo] = b[lo] / d[lo]
-        for i in range(lo + 1, hi):  # substitution: parents before children
-            b[i] = (b[i] + a_ax[i] * b[parent[i]]) / d[i]
+        solve_tree(d, b, a_ax, parent, lo, hi)
         for i in range(lo, hi):
             V[i] += (b[i] - V[i]) / theta
         if v_det[c] < V_th and V[detect[c]] >= V_th:
@@ -94,14 +87,14 @@ class CableCells(Population):
 
     def __init__(self, morphology, n=1, Cm=0.01, Rm=1.0, Ra=1.0, E_m=-65e-3, V_init=None, dx=None,
                  n_per_branch=None, detector="root", V_th=0.0, scheme="backward-euler", envelope=None,
-                 name=None):
+                 species=(), name=None):
         super().__init__(n, name=name or "CableCells")
         if isinstance(morphology, Morphology):
             cell = morphology.discretise(dx=dx, n_per_branch=n_per_branch)
-        elif isinstance(morphology, Compartments):
+        elif isinstance(morphology, Nodes):  # Compartments, or nodes built by hand
             cell = morphology
         else:
-            raise ParameterError(f"morphology = {morphology!r} must be a Morphology or Compartments")
+            raise ParameterError(f"morphology = {morphology!r} must be a Morphology, Compartments or Nodes")
         if scheme not in SCHEMES:
             raise ParameterError(f"scheme = {scheme!r} must be one of {list(SCHEMES)}")
         self.scheme, self.theta = scheme, SCHEMES[scheme]
@@ -115,11 +108,7 @@ class CableCells(Population):
         self.cap = cm * dom.area
         self.g_m = dom.area / rm
         self.gE = self.g_m * self.E_m
-        ra_parent = np.where(dom.parent >= 0, ra[np.maximum(dom.parent, 0)], 0.0)
-        resistance = ra * dom.r_own + ra_parent * dom.r_parent
-        self.a_ax = np.where(dom.parent >= 0, 1.0 / np.where(resistance > 0, resistance, 1.0), 0.0)
-        if np.any((dom.parent >= 0) & ~(resistance > 0)):
-            raise ParameterError(f"{self.name}: zero axial resistance between nodes")
+        self.a_ax = dom.coupling(ra)
         self.V_th = check(f"{self.name}.V_th", V_th)
         if envelope is not None and (not isinstance(envelope, str) or not envelope.isidentifier()):
             raise ParameterError(f"envelope = {envelope!r} must be the name of a signal")
@@ -137,6 +126,15 @@ class CableCells(Population):
         for s, loc in enumerate(self.sites):
             self.state[f"in_{loc}"] = self._site_in[s]
         self._scratch = dict(v_det=np.zeros(self.n), d=np.zeros(dom.n), b=np.zeros(dom.n))
+        self.species, self._solver = list(species), {}
+        for sp in self.species:
+            if not isinstance(sp, Species):
+                raise ParameterError(f"species = {sp!r} must be a ps.Species")
+            arrays, self._solver[sp.name] = sp.bind(dom, self.name)
+            clash = set(arrays) & set(self.state)
+            if clash:
+                raise ParameterError(f"{self.name}: species {sp.name!r} clashes with state {sorted(clash)}")
+            self.state.update(arrays)
 
     def _node_array(self, name, value):
         value = np.asarray(value, dtype=float)
@@ -164,6 +162,18 @@ class CableCells(Population):
         self.state["I_inj"][idx] = check(f"{self.name}.I_inj", current)
         return self
 
+    def release(self, species, location, rate, cells=None):
+        """Set the constant source (mol/s) of ``species`` at ``location`` of ``cells`` (all by default)."""
+        if species not in self._solver:
+            raise ParameterError(f"species {species!r} is not on {self.name}; known: {list(self._solver)}")
+        idx = self.node(location, slice(None) if cells is None else cells)
+        self.state[f"{species}_source"][idx] = check(f"{self.name}.{species}_source", rate)
+        return self
+
+    def amount(self, species):
+        """Amount of ``species`` per cell, sum of V_i c_i (mol)."""
+        return np.add.reduceat(self.domain.volume * self.state[species], self.cell_start[:-1])
+
     def charge(self):
         """Membrane charge per cell relative to 0 V, sum of c_i V_i (C)."""
         return np.add.reduceat(self.cap * self.state["V"], self.cell_start[:-1])
@@ -183,6 +193,22 @@ class CableCells(Population):
         names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k])) for key in ("v_det", "d", "b")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
         code.phase("neurons")(f"nsp_{pid} = {fn}(dt, {self.theta!r}, {envelope}, {', '.join(names)}, {spikes})")
+        if self.species:
+            self._emit_species(code, pid)
+
+    def _emit_species(self, code, pid):
+        """One backward-Euler diffusion step per species in the ``fields`` phase."""
+        step = code.use(diffusion_step)
+        arg = lambda key, get: code.arg(f"{pid}_{key}", get)
+        volume, parent, cell_start = (arg(key, lambda k=key: getattr(self.domain, k))
+                                      for key in ("volume", "parent", "cell_start"))
+        d, b = (arg(key, lambda k=key: self._scratch[k]) for key in ("d", "b"))
+        for sp in self.species:
+            c, influx, source = (code.state(f"{pid}_{sp.name}{x}", self, f"{sp.name}{x}")
+                                 for x in ("", "_in", "_source"))
+            rate, a = (arg(f"{sp.name}_{key}", lambda s=sp.name, k=key: self._solver[s][k]) for key in ("rate", "a"))
+            code.phase("fields")(f"{step}(dt, {c}, {influx}, {source}, {volume}, {rate}, {a}, {parent}, "
+                                 f"{cell_start}, {d}, {b})")
 
     def __repr__(self):
         return f"CableCells(n={self.n}, nodes per cell={self.compartments.n}, name={self.name!r})"

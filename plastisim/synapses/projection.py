@@ -21,8 +21,9 @@ class Projection:
     delay) segment, so delivery costs per spike and synapse reached, not per step.
     """
 
-    def __init__(self, pre, post, pre_idx, post_idx, weight, delay_steps, port, rule, dt, name):
+    def __init__(self, pre, post, pre_idx, post_idx, weight, delay_steps, port, rule, dt, name, site=None):
         self.pre_pop, self.post_pop, self.port, self.rule, self.name, self.dt = pre, post, port, rule, name, dt
+        self.site = site
         order = np.lexsort((post_idx, delay_steps, pre_idx))
         self.pre = pre_idx[order]
         self.post = post_idx[order]
@@ -99,6 +100,16 @@ class Projection:
         """{dictionary attribute: dict} of the rule's state arrays (monitors, checkpoints)."""
         return {"state": self.state, "neuron_state": self.neuron_state, "group_state": self.group_state,
                 "pre_neuron_state": self.pre_neuron_state}
+
+    def site_nodes(self):
+        """Node of every synapse's site in the postsynaptic domain (the neuron for point neurons)."""
+        domain = getattr(self.post_pop, "domain", None)
+        if domain is None:
+            return self.post
+        if self.site is None:
+            raise ParameterError(f"{type(self.rule).__name__} on {self.name} uses site.X: connect with "
+                                 f"site=LOCATION; allowed: {list(self.post_pop.sites)}")
+        return domain.site(self.site)[self.post]
 
     def channels(self):
         """(array suffix, rule callback) of each presynaptic event channel."""
@@ -236,6 +247,7 @@ class Projection:
                   "npre": Space("array", "npre_", self.pre_neuron_state),
                   "post": Space("array", "post_", _per_neuron(self.post_pop)),
                   "pre": Space("array", "pre_", _per_neuron(self.pre_pop), writable=False),
+                  "site": Space("indirect", "site_", _per_node(self.post_pop)),
                   "sig": Space("value", "sig_", {s.name: s for s in code.net.signals})}
         args = {"s": lambda v: code.arg(f"{xid}_s", lambda: self.block),
                 "n": lambda v: code.state(f"{xid}_n_{v}", self, v, "neuron_state"),
@@ -243,6 +255,8 @@ class Projection:
                 "npre": lambda v: code.state(f"{xid}_npre_{v}", self, v, "pre_neuron_state"),
                 "post": lambda v: code.state(f"{post}_{v}", self.post_pop, v),
                 "pre": lambda v: code.state(f"{pre}_{v}", self.pre_pop, v),
+                "site": lambda v: (code.arg(f"{xid}_site", self.site_nodes) if v is None
+                                   else code.state(f"{post}_{v}", self.post_pop, v)),
                 "sig": lambda v: f"sig_{v}",
                 "p": lambda v: code.arg(f"{xid}_p_{v}", lambda: float(rule.params[v]))}
         calls = {}
@@ -266,3 +280,12 @@ def _per_neuron(pop):
     """State arrays of ``pop`` with one value per neuron (indexed by ``j``/``i`` in rules);
     per-compartment arrays of multi-compartment cells are not, so rules cannot misread them."""
     return {key: arr for key, arr in pop.state.items() if arr.shape == (pop.n,)}
+
+
+def _per_node(pop):
+    """State arrays of ``pop`` with one value per node of its domain (``site.X[k]`` in rules);
+    for point neurons, one value per neuron."""
+    domain = getattr(pop, "domain", None)
+    if domain is None:
+        return _per_neuron(pop)
+    return {key: arr for key, arr in pop.state.items() if arr.shape == (domain.n,)}

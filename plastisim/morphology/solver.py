@@ -1,0 +1,28 @@
+"""Implicit solve on a tree of nodes in O(nodes) (Hines elimination).
+
+The system of one cell (nodes ``lo`` .. ``hi - 1`` in Hines order: every node after its
+parent) is
+
+    (d_i + sum over the couplings of i) x_i - sum_j a_ij x_j = b_i,
+
+where node i is coupled to its parent with strength ``a[i]`` (and so to each child c with
+``a[c]``): the form of a backward-Euler step of the cable equation and of diffusion on a
+tree. Elimination runs from the last node to the first, substitution back; there is no fill-in.
+"""
+from numba import njit
+
+
+@njit(cache=True)
+def solve_tree(d, b, a, parent, lo, hi):
+    """Solve the system above in place: ``d`` (diagonal without the couplings) is overwritten,
+    ``b`` becomes the solution x."""
+    for i in range(hi - 1, lo, -1):  # elimination: children before parents
+        p = parent[i]
+        ai = a[i]
+        d[i] += ai
+        f = ai / d[i]
+        d[p] += ai - f * ai
+        b[p] += f * b[i]
+    b[lo] = b[lo] / d[lo]
+    for i in range(lo + 1, hi):  # substitution: parents before children
+        b[i] = (b[i] + a[i] * b[parent[i]]) / d[i]
