@@ -75,7 +75,8 @@ def _run(args):
         if value.dtype.kind in "SU":
             shown = ", ".join(v.decode() if isinstance(v, bytes) else str(v) for v in value.reshape(-1))
         else:
-            shown = (np.array2string(value, precision=4, threshold=6, max_line_width=10**6)
+            shown = (np.array2string(value, threshold=6, max_line_width=10**6,
+                                     formatter={"float_kind": lambda v: f"{v:.4g}"})
                      if value.ndim else f"{value:.6g}")
         print(f"  {key:<26} {shown} {units.get(key, '?')}".rstrip())
     print(f"results: {path}")

@@ -162,7 +162,28 @@ def rallpack2(result, params, out):
     return _rallpack(result, params, out, "Rallpack 2", ("root", "tip"))
 
 
+def heterosynaptic_spines(result, params, out):
+    d = result["data"]
+    t = d["t"] * 1e3
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharex=True)
+    for m in range(4):
+        axes[0].plot(t, d["calcium"][:, m] * 1e3, label=f"spine {m + 1}" + (" (input)" if m in (0, 2) else ""))
+        axes[2].plot(t, d["weight"][:, m], label=f"spine {m + 1}")
+    for q, (a, b) in enumerate(((-1, 0), (0, 1), (2, 3))):
+        axes[1].plot(t, d["calcium"][:, 4 + q] * 1e3, label=f"dendrite [{a}, {b}] µm")
+    for ax in axes[:2]:
+        ax.axhline(params.theta_p * 1e3, ls="--", color="k", lw=0.7)
+        ax.axhline(params.theta_d * 1e3, ls=":", color="k", lw=0.7)
+        ax.set(ylabel="calcium (µmol/l)", xlabel="t (ms)")
+    axes[2].set(ylabel="weight", xlabel="t (ms)", ylim=(0, 1.05))
+    for ax, title in zip(axes, ("spine heads", "dendrite", "weights")):
+        ax.set_title(title)
+        ax.legend(frameon=False, fontsize=8)
+    fig.suptitle("Heterosynaptic plasticity: calcium diffusing between four spines (θp dashed, θd dotted)")
+    return [_save(fig, out / "heterosynaptic_spines.png")]
+
+
 PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse,
          "stc-protocols": stc_protocols, "stc-network": stc_network,
-         "rallpack1": rallpack1, "rallpack2": rallpack2}
+         "rallpack1": rallpack1, "rallpack2": rallpack2, "heterosynaptic-spines": heterosynaptic_spines}

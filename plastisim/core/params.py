@@ -17,17 +17,19 @@ _PREFIX = {"": 1.0, "k": 1e3, "m": 1e-3, "u": 1e-6, "µ": 1e-6, "n": 1e-9, "p": 
 _BASE = {"s": "time", "V": "voltage", "A": "current", "S": "conductance", "F": "capacitance",
          "Hz": "frequency", "ohm": "resistance", "m": "length", "M": "concentration"}
 _SPECIAL = {"min": (60.0, "s"), "h": (3600.0, "s"), "Mohm": (1e6, "ohm"), "MOhm": (1e6, "ohm")}
+_BASE_SI = {"M": 1e3}  # molar: 1 M = 1 mol/l = 1000 mol/m^3 (so 1 mM = 1 mol/m^3, the SI unit)
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµ]*)\s*$")
 SEED_MAX = 2**63 - 1  # seeds are integers in [0, SEED_MAX] (signed 64 bit in the kernels)
 
 
 def unit_info(unit):
-    """(SI factor, base unit) of a unit string such as 'ms' -> (1e-3, 's'); raises ParameterError."""
+    """(SI factor, base unit) of a unit string such as 'ms' -> (1e-3, 's'), 'uM' -> (1e-3, 'M')
+    (concentrations in mol/m^3); raises ParameterError."""
     if unit in _SPECIAL:
         return _SPECIAL[unit]
     for base in sorted(_BASE, key=len, reverse=True):
         if unit.endswith(base) and unit[: -len(base)] in _PREFIX:
-            return _PREFIX[unit[: -len(base)]], base
+            return float(Decimal(repr(_PREFIX[unit[: -len(base)]])) * Decimal(repr(_BASE_SI.get(base, 1.0)))), base
     raise ParameterError(f"unknown unit {unit!r}; known: {', '.join(_BASE)}, min, h with prefixes "
                          f"{', '.join(p for p in _PREFIX if p)}")
 

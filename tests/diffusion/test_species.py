@@ -6,6 +6,7 @@ import pytest
 
 import plastisim as ps
 from plastisim.morphology import Morphology
+from plastisim.plasticity.spine_calcium import FARADAY, SpineCalcium
 
 D = 2.2e-10  # m^2/s (calcium, Plastic Arbor section 4)
 
@@ -91,40 +92,22 @@ def test_amount_is_conserved_on_a_branched_tree_with_radius_changes():
     assert np.allclose(c, (before / comp.volume.sum())[:, None], rtol=1e-6)
 
 
-class SpineInflux(ps.Rule):
-    """Each presynaptic spike adds a current that decays with tau_I; a fraction of the charge
-    enters the synapse's node as calcium: influx = w gamma I / (z F) (mol/s)."""
-
-    parameters = dict(I0=4e-12, tau_I=1e-3, gamma=0.11)
-    synapse_state = dict(I=0.0, seen_V=0.0)
-
-    def on_pre(s, p, k):
-        s.I[k] += p.I0
-
-    def on_step(s, p, site, k, dt):
-        site.Ca_in[k] += s.w[k] * p.gamma * s.I[k] / (2 * 96485.309)
-        s.I[k] *= exp(-dt / p.tau_I)
-        s.seen_V[k] = site.V[k]
-
-
 def test_rules_write_and_read_the_node_of_their_site():
-    """Influx written through site.X_in reaches the node of the synapse's location, and the
-    total amount equals the integral of the influx (no decay, no other source)."""
+    """Influx written through site.Ca_in (SpineCalcium with fixed weights) reaches the node of
+    the synapse's location, and the total amount equals the charge carried by Ca2+:
+    w gamma I0 tau_I / (z F) per spike (no decay, no other source)."""
     morph = Morphology.cable(20e-6, 1e-6, n_compartments=20)
     morph.add_location("tip", 0, 1.0)
     net = ps.Network(dt=1e-5)
-    cells = net.add(ps.CableCells(morph, n=2, Rm=np.inf, E_m=-70e-3, species=[ps.Species("Ca", D=D)]))
+    cells = net.add(ps.CableCells(morph, n=2, Rm=np.inf, species=[ps.Species("Ca", D=D)]))
     src = net.add(ps.SpikeTimes(2, [0, 0, 1], [1e-3, 5e-3, 2e-3]))
-    proj = net.connect(src, cells, "one_to_one", weight=[0.5, 1.0], port=None, site="tip", rule=SpineInflux())
+    rule = SpineCalcium(I0=4e-12, tau_I=1e-3, gamma=0.11, gamma_p=0.0, gamma_d=0.0)
+    net.connect(src, cells, "one_to_one", weight=[0.5, 1.0], port=None, site="tip", rule=rule)
     ps.Simulator(net).run(0.2)
-    charge = np.array([2 * 0.5, 1.0]) * 0.11 * 4e-12 * 1e-3  # w * n_spikes * gamma * I0 * tau_I
-    per_step = (1 - math.exp(-1e-5 / 1e-3))  # the influx is held over each step: sum of I dt
-    expected = charge / (2 * 96485.309) * (1e-5 / 1e-3) / per_step
+    expected = np.array([2 * 0.5, 1.0]) * 0.11 * 4e-12 * 1e-3 / (2 * FARADAY)
     assert np.allclose(cells.amount("Ca"), expected, rtol=1e-9)
-    assert proj.state["seen_V"] == pytest.approx(-70e-3, abs=1e-12)
-    tip = cells.node("tip", [0, 1])
     c = cells.state["Ca"].reshape(2, -1)
-    assert c[0, -1] == c[0].max() and cells.state["Ca"][tip[0]] > cells.state["Ca"][0]
+    assert np.all(c[:, -1] == c.max(axis=1)) and np.all(c[:, -1] > c[:, 0])
 
 
 class ReadsSite(ps.Rule):
@@ -163,8 +146,8 @@ def test_bad_sites_and_species_are_refused():
     lif = net.add(ps.LIF(1))
     with pytest.raises(ps.ParameterError, match=r"site = 'root' is not a location of LIF; allowed: none"):
         net.connect(src, lif, site="root")
-    net.connect(src, cells, port=None, rule=SpineInflux())
-    with pytest.raises(ps.ParameterError, match=r"SpineInflux on .* uses site.X: connect with site=LOCATION"):
+    net.connect(src, cells, port=None, rule=SpineCalcium())
+    with pytest.raises(ps.ParameterError, match=r"SpineCalcium on .* uses site.X: connect with site=LOCATION"):
         ps.Simulator(net).run(1e-3)
     with pytest.raises(ps.ParameterError, match=r"D = 0.0 is outside the allowed range \(0.0, inf\)"):
         ps.CableCells(morph, species=[ps.Species("Ca", D=0.0)])
