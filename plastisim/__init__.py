@@ -16,6 +16,8 @@ from .neurons.lif import LIF
 from .morphology import Compartments, Domain, Morphology, Nodes
 from .diffusion import Species
 from .neurons.cable import CableCells
+from .neurons.hh import HH
+from .neurons.mechanism import Mechanism
 from .neurons.model import NeuronModel
 from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
 from .plasticity.homeostasis import SpikeHomeostasis
@@ -27,7 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
-           "Morphology", "Compartments", "Nodes", "Domain", "Species", "CableCells",
+           "Morphology", "Compartments", "Nodes", "Domain", "Species", "Mechanism", "HH", "CableCells",
            "Simulator", "Checkpointing", "load_results", "save_results", "LIF", "AdEx", "EGLIF", "Izhikevich",
            "Izhikevich2007",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",

@@ -162,6 +162,17 @@ def rallpack2(result, params, out):
     return _rallpack(result, params, out, "Rallpack 2", ("root", "tip"))
 
 
+def rallpack3(result, params, out):
+    s = result["summary"]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for key, label in (("x0", "x = 0"), ("x1", "x = 1 mm")):
+        n = len(s[f"spike_times_{key}"])
+        ax.plot(s["t"] * 1e3, s[f"v_{key}"] * 1e3, lw=1, label=f"{label}: {n} spikes")
+    ax.set(xlabel="t (ms)", ylabel="V (mV)", title=f"Rallpack 3: {params.scheme}, dt = {params.dt * 1e6:g} µs")
+    ax.legend(frameon=False, fontsize=8)
+    return [_save(fig, out / "rallpack3.png")]
+
+
 def heterosynaptic_spines(result, params, out):
     d = result["data"]
     t = d["t"] * 1e3
@@ -186,4 +197,4 @@ def heterosynaptic_spines(result, params, out):
 PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse,
          "stc-protocols": stc_protocols, "stc-network": stc_network,
-         "rallpack1": rallpack1, "rallpack2": rallpack2, "heterosynaptic-spines": heterosynaptic_spines}
+         "rallpack1": rallpack1, "rallpack2": rallpack2, "rallpack3": rallpack3, "heterosynaptic-spines": heterosynaptic_spines}

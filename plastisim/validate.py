@@ -92,8 +92,21 @@ def stc_protocols():
                "qualitative", bool(ok))
 
 
+def heterosynaptic_spines():
+    s = _run("heterosynaptic-spines", 0)["summary"]
+    peak, w = s["peak_calcium"] * 1e3, s["final_weight"]
+    peak_ref, w_ref = np.array([0.66, 0.21, 0.66, 0.090]), np.array([0.91, 0.92, 0.89, 0.30])
+    ok = np.all(np.abs(peak - peak_ref) <= [5e-3, 5e-3, 5e-3, 5e-4]) and np.all(np.abs(w - w_ref) <= 5e-3)
+    return Row("`heterosynaptic-spines`, finite volumes, I0 = 4 pA (§4.6)",
+               "peak C 0.66 / 0.21 / 0.66 / 0.090 µmol/l, w(70 ms) 0.91 / 0.92 / 0.89 / 0.30 (derived); "
+               "spines 1–3 potentiate, 4 depresses",
+               f"peak C {' / '.join(f'{x:.3g}' for x in peak)} µmol/l, w(70 ms) {' / '.join(f'{x:.3f}' for x in w)}",
+               "half a unit of the reference's last digit", bool(ok and np.all(w[:3] > 0.5) and w[3] < 0.5))
+
+
 CHECKS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
-          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse_early}
+          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse_early,
+          "heterosynaptic-spines": heterosynaptic_spines}
 LONG_CHECKS = {"stc-protocols": stc_protocols}
 
 

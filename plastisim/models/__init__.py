@@ -18,6 +18,7 @@ MODELS = {
     "stc-network": "stc_network",
     "rallpack1": "rallpack1",
     "rallpack2": "rallpack2",
+    "rallpack3": "rallpack3",
     "heterosynaptic-spines": "heterosynaptic_spines",
 }
 DEFAULT_MODEL = "stdp-curve"

@@ -38,16 +38,18 @@ from ..core.params import check
 from ..diffusion.species import Species, diffusion_step
 from ..morphology import Domain, Morphology, Nodes
 from ..morphology.solver import solve_tree
+from .mechanism import Mechanism, region_nodes
 
 SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
 
 
 @njit(cache=True)
 def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, cell_start,
-               site_in, site_node, detect, V_th, v_det, d, b, spikes):
+               site_in, site_node, detect, V_th, v_det, d, b, G, GE, spikes):
     """Advance all cells by one step (theta method, Hines elimination); return the number of
     spiking cells written to ``spikes``. ``site_in[s, c]``: charge (C) for site s of cell c,
-    node ``site_node[s, c]``; cleared here. ``d``, ``b``: scratch arrays of length nodes."""
+    node ``site_node[s, c]``; ``G``, ``GE``: conductance (S) and conductance x reversal (A)
+    of the mechanisms per node; all three cleared here. ``d``, ``b``: scratch arrays."""
     n_cells = cell_start.shape[0] - 1
     h = theta * dt
     for c in range(n_cells):
@@ -61,8 +63,10 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, cell_s
                 site_in[s, c] = 0.0
     for i in range(V.shape[0]):
         ch = cap[i] / h
-        d[i] = ch + g_m[i]
-        b[i] = ch * V[i] + gE[i] + I_inj[i] * envelope
+        d[i] = ch + g_m[i] + G[i]
+        b[i] = ch * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
+        G[i] = 0.0
+        GE[i] = 0.0
     nspk = 0
     for c in range(n_cells):
         lo, hi = cell_start[c], cell_start[c + 1]
@@ -87,7 +91,7 @@ class CableCells(Population):
 
     def __init__(self, morphology, n=1, Cm=0.01, Rm=1.0, Ra=1.0, E_m=-65e-3, V_init=None, dx=None,
                  n_per_branch=None, detector="root", V_th=0.0, scheme="backward-euler", envelope=None,
-                 species=(), name=None):
+                 species=(), mechanisms=(), name=None):
         super().__init__(n, name=name or "CableCells")
         if isinstance(morphology, Morphology):
             cell = morphology.discretise(dx=dx, n_per_branch=n_per_branch)
@@ -125,7 +129,19 @@ class CableCells(Population):
                       "I_inj": np.zeros(dom.n)}
         for s, loc in enumerate(self.sites):
             self.state[f"in_{loc}"] = self._site_in[s]
-        self._scratch = dict(v_det=np.zeros(self.n), d=np.zeros(dom.n), b=np.zeros(dom.n))
+        self._scratch = dict(v_det=np.zeros(self.n), d=np.zeros(dom.n), b=np.zeros(dom.n),
+                             G=np.zeros(dom.n), GE=np.zeros(dom.n))
+        self.mechanisms = []
+        for region, mech in mechanisms:
+            if not isinstance(mech, Mechanism):
+                raise ParameterError(f"mechanisms: {mech!r} must be a ps.Mechanism (given as (region, mechanism))")
+            nodes = region_nodes(dom, cell, region)
+            for var, value in mech.initial.items():
+                key = f"{mech.name}_{var}"
+                if key in self.state:
+                    raise ParameterError(f"{self.name}: two mechanisms named {mech.name!r}; give one a name=")
+                self.state[key] = np.full(len(nodes), value)
+            self.mechanisms.append((mech, nodes))
         self.species, self._solver = list(species), {}
         for sp in self.species:
             if not isinstance(sp, Species):
@@ -190,9 +206,18 @@ class CableCells(Population):
         names += [code.arg(f"{pid}_{key}", (lambda k=key: getattr(self, k)))
                   for key in ("cap", "g_m", "gE", "a_ax", "parent", "cell_start", "_site_in", "site_node", "detect")]
         names.append(code.arg(f"{pid}_V_th", lambda: self.V_th))
-        names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k])) for key in ("v_det", "d", "b")]
+        names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k])) for key in ("v_det", "d", "b", "G", "GE")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
-        code.phase("neurons")(f"nsp_{pid} = {fn}(dt, {self.theta!r}, {envelope}, {', '.join(names)}, {spikes})")
+        after = []
+        for m, (mech, nodes) in enumerate(self.mechanisms):
+            mid = f"{pid}_m{m}"
+            state = {var: code.state(f"{mid}_{var}", self, f"{mech.name}_{var}") for var in mech.initial}
+            before, later = mech.emit(code, mid, code.arg(f"{mid}_nodes", lambda n=nodes: n), state, names[0],
+                                      names[-2], names[-1], code.arg(f"{pid}_area", lambda: self.domain.area))
+            code.phase("neurons")(*before)
+            after += later
+        code.phase("neurons")(f"nsp_{pid} = {fn}(dt, {self.theta!r}, {envelope}, {', '.join(names)}, {spikes})",
+                              *after)
         if self.species:
             self._emit_species(code, pid)
 
