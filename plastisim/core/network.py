@@ -153,8 +153,8 @@ class Network:
             raise ParameterError(f"port = {port!r} is not an input of {post.name}; "
                                  f"allowed: {list(post.ports)}")
         sites = getattr(post, "sites", None)
-        if site is None and sites is not None and port in sites:
-            site = port
+        if site is None and sites is not None and port is not None:
+            site = post.port_location(port)
         if site is not None and (sites is None or site not in sites):
             raise ParameterError(f"site = {site!r} is not a location of {post.name}; "
                                  f"allowed: {list(sites) if sites is not None else 'none (one node per neuron)'}")

@@ -7,8 +7,9 @@ For every node i (volume V_i; junction nodes at branch points have V_i = 0 and s
 with c the concentration (mol/m^3), D the diffusivity (m^2/s, painted per region: between
 nodes of different D the two half paths add in series), k_ij (m) the geometric conductance of
 the discretisation (:mod:`plastisim.morphology`), tau (s) first-order decay (inf: none),
-J_i (mol/s) the influx written during the step by synapses and mechanisms (a rule writes
-``site.X_in[k] += ...``; cleared after every step) and S_i (mol/s) a constant source
+J_i (mol/s) the influx of the step: the amount (mol) that synapses and mechanisms add during
+the step (a rule writes ``site.X_in[k] += amount``, a mechanism ``node.X_in[i] += amount``;
+spread evenly over the step, cleared after it), and S_i (mol/s) a constant source
 (``CableCells.release``).
 
 Scheme: implicit, one Hines solve per cell and step (O(nodes)). Each node's own terms are
@@ -45,10 +46,10 @@ def diffusion_step(dt, c, influx, source, volume, rate, a, parent, cell_start, d
         if x > 0.0:  # V lambda / (1 - exp(-lambda dt)) -> V / dt for lambda -> 0
             held = volume[i] * rate[i] / -math.expm1(-x)
             d[i] = held
-            b[i] = held * math.exp(-x) * c[i] + influx[i] + source[i]
+            b[i] = held * math.exp(-x) * c[i] + influx[i] / dt + source[i]
         else:
             d[i] = volume[i] / dt
-            b[i] = d[i] * c[i] + influx[i] + source[i]
+            b[i] = d[i] * c[i] + influx[i] / dt + source[i]
         influx[i] = 0.0
     for cell in range(cell_start.shape[0] - 1):
         solve_tree(d, b, a, parent, cell_start[cell], cell_start[cell + 1])
@@ -61,7 +62,7 @@ class Species:
     {region: value}), ``tau`` (s, decay time constant, > 0 or inf), ``initial`` (mol/m^3).
 
     Given to a population with a domain (``CableCells(..., species=[...])``), it adds the
-    per-node state arrays ``X`` (mol/m^3), ``X_in`` (mol/s, influx of the current step) and
+    per-node state arrays ``X`` (mol/m^3), ``X_in`` (mol, added during the current step) and
     ``X_source`` (mol/s, constant), which rules reach at their synapse's node as
     ``site.X[k]``, and monitors record like any state.
     """

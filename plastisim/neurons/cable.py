@@ -38,7 +38,7 @@ from ..core.params import check
 from ..diffusion.species import Species, diffusion_step
 from ..morphology import Domain, Morphology, Nodes
 from ..morphology.solver import solve_tree
-from .mechanism import Mechanism, region_nodes
+from .mechanism import Mechanism, painted_nodes
 
 SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
 
@@ -118,7 +118,6 @@ class CableCells(Population):
             raise ParameterError(f"envelope = {envelope!r} must be the name of a signal")
         self.envelope = envelope
         self.sites = list(dom.locations())
-        self.ports = tuple(self.sites)
         self.site_node = np.array([dom.site(loc) for loc in self.sites], dtype=np.int64).reshape(len(self.sites), self.n)
         if detector not in self.sites:
             raise ParameterError(f"detector = {detector!r} is not a location; known: {self.sites}")
@@ -131,17 +130,20 @@ class CableCells(Population):
             self.state[f"in_{loc}"] = self._site_in[s]
         self._scratch = dict(v_det=np.zeros(self.n), d=np.zeros(dom.n), b=np.zeros(dom.n),
                              G=np.zeros(dom.n), GE=np.zeros(dom.n))
-        self.mechanisms = []
-        for region, mech in mechanisms:
+        self.mechanisms, self._mech_ports = [], {}
+        for where, mech in mechanisms:
             if not isinstance(mech, Mechanism):
                 raise ParameterError(f"mechanisms: {mech!r} must be a ps.Mechanism (given as (region, mechanism))")
-            nodes = region_nodes(dom, cell, region)
+            nodes = painted_nodes(self, cell, where, mech)
             for var, value in mech.initial.items():
                 key = f"{mech.name}_{var}"
                 if key in self.state:
                     raise ParameterError(f"{self.name}: two mechanisms named {mech.name!r}; give one a name=")
                 self.state[key] = np.full(len(nodes), value)
+            if mech.port is not None:
+                self._mech_ports[mech.name] = (f"{mech.name}_{mech.port}", where)
             self.mechanisms.append((mech, nodes))
+        self.ports = tuple(self.sites) + tuple(self._mech_ports)
         self.species, self._solver = list(species), {}
         for sp in self.species:
             if not isinstance(sp, Species):
@@ -195,7 +197,11 @@ class CableCells(Population):
         return np.add.reduceat(self.cap * self.state["V"], self.cell_start[:-1])
 
     def port_target(self, port):
-        return f"in_{port}"
+        return self._mech_ports[port][0] if port in self._mech_ports else f"in_{port}"
+
+    def port_location(self, port):
+        """Location where weights arriving at ``port`` act (the site of its synapses)."""
+        return self._mech_ports[port][1] if port in self._mech_ports else port
 
     def emit(self, code, pid):
         fn = code.use(cable_step)
@@ -208,16 +214,18 @@ class CableCells(Population):
         names.append(code.arg(f"{pid}_V_th", lambda: self.V_th))
         names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k])) for key in ("v_det", "d", "b", "G", "GE")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
-        after = []
+        lines = {"conductance": [], "advance": [], "react": []}
         for m, (mech, nodes) in enumerate(self.mechanisms):
             mid = f"{pid}_m{m}"
             state = {var: code.state(f"{mid}_{var}", self, f"{mech.name}_{var}") for var in mech.initial}
-            before, later = mech.emit(code, mid, code.arg(f"{mid}_nodes", lambda n=nodes: n), state, names[0],
-                                      names[-2], names[-1], code.arg(f"{pid}_area", lambda: self.domain.area))
-            code.phase("neurons")(*before)
-            after += later
-        code.phase("neurons")(f"nsp_{pid} = {fn}(dt, {self.theta!r}, {envelope}, {', '.join(names)}, {spikes})",
-                              *after)
+            emitted = mech.emit(code, mid, self, code.arg(f"{mid}_nodes", lambda n=nodes: n), state, names[0],
+                                names[-2], names[-1], code.arg(f"{pid}_area", lambda: self.domain.area))
+            for name, body in emitted.items():
+                lines[name] += body
+        code.phase("neurons")(*lines["conductance"],
+                              f"nsp_{pid} = {fn}(dt, {self.theta!r}, {envelope}, {', '.join(names)}, {spikes})",
+                              *lines["advance"])
+        code.phase("fields")(*lines["react"])
         if self.species:
             self._emit_species(code, pid)
 

@@ -1,29 +1,47 @@
-"""Membrane mechanisms (ion channels) of multi-compartment cells, written in plain Python.
+"""Membrane mechanisms of multi-compartment cells (ion channels, synaptic currents, noise
+currents, threshold/reset, reactions), written in plain Python.
 
-A mechanism is a subclass of :class:`Mechanism` painted on a region of :class:`CableCells`
-(``CableCells(..., mechanisms=[("soma", HH()), ("all", HH(gbar_Na=...))])``), with
+A mechanism is a subclass of :class:`Mechanism` painted on :class:`CableCells` as
+``(where, mechanism)`` pairs (``CableCells(..., mechanisms=[("all", HH()), ("soma", ...)])``).
+*Density* mechanisms (ion channels) are painted on a region (``"all"`` for every region) and
+work per unit membrane area; *point* mechanisms (``point = True``: synaptic and injected
+currents, like NEURON's point processes) are placed at a named location, one per cell, and
+work in absolute units. A mechanism has
 
-* ``parameters`` -- ``{name: default}`` (SI: conductance densities in S/m^2, potentials in V),
-  one value per painted instance;
-* ``state_variables`` -- ``{name: initial value}`` per node of the region (pass ``name=value``
-  to the constructor to change it); stored in the cells' state as ``<Name>_<var>``;
-* ``conductance(s, p, i, v)`` -- return ``(g, gE)``: the total conductance density
-  (S/m^2) of node ``i`` and the sum of its channels' g_x E_x (A/m^2), so that the outward
-  membrane current density is g v - gE. It is evaluated with the state at t and enters the
-  implicit cable step as a conductance (currents linear in v given the gates, like
-  Hodgkin-Huxley channels, are then treated exactly implicitly);
-* ``advance(s, p, i, v, dt)`` -- advance the state of node ``i`` from t to t + dt at the new
-  voltage ``v`` (staggered in time, as in NEURON; e.g. gates relax exactly towards their
-  steady state at fixed v: x -> x_inf + (x - x_inf) exp(-dt / tau_x)).
+* ``parameters`` -- ``{name: default}`` (SI), one value per painted instance;
+* ``state_variables`` -- ``{name: initial value}`` per node (point: per cell); pass
+  ``name=value`` to the constructor to change it; stored in the cells' state as
+  ``<instance name>_<var>``;
+* ``port`` (point mechanisms) -- a state variable that receives the weights of projections:
+  the instance name is then an input port of the cells (e.g. an exponential synaptic current);
+* callbacks (all optional), ordinary functions without ``self``:
 
-Names inside the callbacks are those of neuron models (``s.X[i]``, ``p.X``, ``math``,
-``exp``..., module-level numbers and helper functions, which stay callable from Python).
+  ``conductance(s, p, i, v)``   return ``(g, gE)``: conductance and the sum of g_x E_x of node
+                                ``i`` at the state of time t (density: S/m^2 and A/m^2; point:
+                                S and A), so that the outward current is g v - gE; it enters the
+                                implicit cable step (currents linear in v given the state, such
+                                as Hodgkin-Huxley channels, are treated exactly implicitly; a
+                                current source I is g = 0, gE = I);
+  ``advance(s, p, i, v, dt)``   advance the state from t to t + dt after the cable step, at the
+                                new voltage ``v`` (staggered in time, as in NEURON);
+  ``react(s, p, i, dt)``        runs with the diffusing species, before they are solved, also
+                                during ``fast_forward`` (the cable is then frozen): reactions
+                                and sources at the node (e.g. protein synthesis).
+
+Inside callbacks: ``s.X[i]`` (state), ``p.X`` (parameters), ``node.X[i]`` (per-node
+quantities of the cells at the mechanism's node: voltage ``V`` -- writable after the cable
+step, e.g. a reset --, species concentrations ``Ca`` and their influx ``Ca_in`` in mol per
+step), ``v``, ``t``, ``dt``, ``randn()``/``rand()`` (independent per node and step), ``math``,
+``exp``..., module-level numbers and helper functions (which stay callable from Python).
 """
 import numpy as np
 
+from ..core.codegen import stream_id
 from ..core.errors import ParameterError
 from ..core.params import check
 from ..core.translate import Space, translate
+
+CALLBACKS = {"conductance": ("v",), "advance": ("v",), "react": ()}
 
 
 class Mechanism:
@@ -31,57 +49,81 @@ class Mechanism:
 
     parameters = {}
     state_variables = {}
-    conductance = advance = None
+    point = False
+    port = None
+    conductance = advance = react = None
 
     def __init__(self, name=None, **kwargs):
         self.name = name or type(self).__name__
+        if not self.name.isidentifier():
+            raise ParameterError(f"mechanism name = {self.name!r} must be an identifier")
         unknown = set(kwargs) - set(self.parameters) - set(self.state_variables)
         if unknown:
             raise ParameterError(f"{self.name}: unknown parameter(s) {sorted(unknown)}; "
                                  f"known: {sorted(self.parameters)} and state {sorted(self.state_variables)}")
         self.params = {k: check(f"{self.name}.{k}", kwargs.get(k, v)) for k, v in self.parameters.items()}
+        self.validate(self.params)
         self.initial = {}
         for var, value in self.state_variables.items():
             value = kwargs.get(var, value)
             self.initial[var] = check(f"{self.name}.{var}", self.params[value] if isinstance(value, str) else value)
-        if self.conductance is None:
-            raise ParameterError(f"{type(self).__name__} must define conductance(s, p, i, v)")
+        if self.port is not None and (not self.point or self.port not in self.state_variables):
+            raise ParameterError(f"{type(self).__name__}.port must name a state variable of a point mechanism")
 
-    def emit(self, code, mid, nodes, state, V, G, GE, area):
-        """Loops of this painted instance: conductances before the cable solve (returned
-        lines), state advance after it (second list). ``nodes``: argument of the global node
-        index of every mechanism node; ``state``: {var: argument}."""
+    def validate(self, params):
+        """Check parameter ranges; override to add mechanism-specific checks."""
+
+    def callbacks(self):
+        """{callback name: function} of the callbacks this mechanism defines."""
+        return {name: getattr(type(self), name) for name in CALLBACKS if getattr(type(self), name) is not None}
+
+    def emit(self, code, mid, cells, nodes, state, V, G, GE, area):
+        """Loops of this painted instance: {callback: lines}. ``nodes``: argument with the
+        global node index of every instance node; ``state``: {var: argument}; ``G``, ``GE``:
+        per-node conductance (S) and conductance x reversal (A) of the cable step."""
         owner = type(self).__name__
-        spaces = {"s": Space("array", "s_", self.initial), "p": Space("scalar", "p_", self.params)}
-        lines = ([], [])
-        for which, name in enumerate(("conductance", "advance")):
-            func = getattr(type(self), name)
-            if func is None:
-                continue
-            tr = translate(owner, name, func, f"{mid}_{name}", spaces, ("i",), extra=("v",))
+        per_node = {key: arr for key, arr in cells.state.items() if arr.shape == (cells.n_nodes,)}
+        spaces = {"s": Space("array", "s_", self.initial), "p": Space("scalar", "p_", self.params),
+                  "node": Space("indirect", "node_", per_node)}
+        stream = stream_id("mechanism", cells.name, self.name)
+        lines = {}
+        for name, func in self.callbacks().items():
+            tr = translate(owner, name, func, f"{mid}_{name}", spaces, ("i",), extra=CALLBACKS[name])
             code.function(tr.source, tr)
             for helper in tr.helpers.values():
                 code.function(helper)
-            args = ["q", "t", "dt", "step", "seed", "0", f"{V}[node]"]
-            args += [state[v] if s == "s" else code.arg(f"{mid}_p_{v}", lambda v=v: self.params[v])
-                     for s, v in tr.used]
+            args = ["q", "t", "dt", "step", "seed", str(stream)] + [f"{V}[node]"] * len(CALLBACKS[name])
+            for space, var in tr.used:
+                if space == "s":
+                    args.append(state[var])
+                elif space == "p":
+                    args.append(code.arg(f"{mid}_p_{var}", lambda v=var: self.params[v]))
+                else:
+                    args.append(nodes if var is None else code.state(f"{code.id(cells)}_{var}", cells, var))
             call = f"{mid}_{name}({', '.join(args)})"
             body = [f"for q in range({nodes}.shape[0]):", f"    node = {nodes}[q]"]
             if name == "conductance":
-                body += [f"    g_, gE_ = {call}", f"    {G}[node] += g_ * {area}[node]",
-                         f"    {GE}[node] += gE_ * {area}[node]"]
+                scale = "" if self.point else f" * {area}[node]"
+                body += [f"    g_, gE_ = {call}", f"    {G}[node] += g_{scale}", f"    {GE}[node] += gE_{scale}"]
             else:
                 body.append(f"    {call}")
-            lines[which].extend(body)
+            lines[name] = body
         return lines
 
     def __repr__(self):
-        return f"{type(self).__name__}({self.params})"
+        return f"{type(self).__name__}(name={self.name!r}, {self.params})"
 
 
-def region_nodes(domain, cell, region):
-    """Global indices of the non-junction nodes of ``region`` ('all' for every region) in all
-    cells of ``domain`` (all cells share the node set ``cell``)."""
-    mask = ~cell.junction if region == "all" else cell.region_mask(region) & ~cell.junction
+def painted_nodes(cells, cell, where, mech):
+    """Global node indices where ``mech`` sits in all cells of ``cells.domain`` (all cells
+    share the node set ``cell``): the non-junction nodes of region ``where`` ('all': every
+    region) for density mechanisms, the node of location ``where`` (one per cell) for point
+    mechanisms."""
+    if mech.point:
+        if where not in cell.locations:
+            raise ParameterError(f"{mech.name}: point mechanisms sit at a location; {where!r} is not one "
+                                 f"of {sorted(cell.locations)}")
+        return cells.domain.site(where)
+    mask = ~cell.junction if where == "all" else cell.region_mask(where) & ~cell.junction
     local = np.flatnonzero(mask)
-    return (domain.cell_start[:-1, None] + local[None, :]).reshape(-1).astype(np.int64)
+    return (cells.domain.cell_start[:-1, None] + local[None, :]).reshape(-1).astype(np.int64)

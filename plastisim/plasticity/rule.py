@@ -50,7 +50,7 @@ Inside a callback these names are available:
 ``post.X[j]`` state variable ``X`` of the postsynaptic neurons (e.g. ``post.V``)
 ``pre.X[i]``  state variable ``X`` of the presynaptic neurons (read only)
 ``site.X[k]`` quantity ``X`` at the node the synapse sits on (compartment voltage ``V``,
-              species concentration ``Ca`` and its influx ``Ca_in`` in mol/s, ...; see
+              species concentration ``Ca`` and its influx ``Ca_in`` in mol per step; see
               ``Network.connect(site=...)``); for point neurons the same as ``post.X[j]``
 ``n.X[j]``    neuron-level rule variable ``X``
 ``npre.X[i]`` presynaptic-neuron-level rule variable ``X``

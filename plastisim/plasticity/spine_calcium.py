@@ -7,15 +7,15 @@ node of the synapse's site (the spine head), scaled by the weight:
 
     influx = w gamma I / (z F)        (mol/s; z = 2, F = 96485.309 C/mol)
 
-and the weight follows the calcium concentration C of that node:
+(the amount of one step, the exact charge of the decaying current over it:
+w gamma I tau_I (1 - exp(-dt / tau_I)) / (z F)) and the weight follows the calcium
+concentration C of that node:
 
     dw/dt = gamma_p (1 - w) [C > theta_p] - gamma_d w [C > theta_d]
 
 Scheme: per step, C is read at the start of the step and held; w is integrated exactly over
 the step (a linear ODE: w -> w_inf + (w - w_inf) exp(-(a + b) dt), a = gamma_p [C > theta_p],
-b = gamma_d [C > theta_d], w_inf = a / (a + b)); the influx carries the exact charge of the
-decaying current over the step, I tau_I (1 - exp(-dt / tau_I)) / dt, and I then decays by
-exp(-dt / tau_I). The rule needs a site with a species ``Ca`` (``connect(..., site=...)``).
+b = gamma_d [C > theta_d], w_inf = a / (a + b)); I then decays by exp(-dt / tau_I). The rule needs a site with a species ``Ca`` (``connect(..., site=...)``).
 """
 from ..core.params import check
 from .rule import Rule
@@ -49,6 +49,6 @@ class SpineCalcium(Rule):
             w_inf = a / (a + b)
             s.w[k] = w_inf + (s.w[k] - w_inf) * exp(-(a + b) * dt)
         kept = exp(-dt / p.tau_I)
-        site.Ca_in[k] += s.w[k] * p.gamma * s.I[k] * p.tau_I * (1.0 - kept) / dt / (p.z * FARADAY)
+        site.Ca_in[k] += s.w[k] * p.gamma * s.I[k] * p.tau_I * (1.0 - kept) / (p.z * FARADAY)
         s.I[k] *= kept
 
