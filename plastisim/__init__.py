@@ -18,7 +18,7 @@ from .diffusion import Species
 from .neurons.cable import CableCells
 from .neurons.hh import HH
 from .neurons.mechanism import Mechanism
-from .neurons.membrane import ExpCurrent, OUCurrent, ThresholdReset, switch_ou
+from .neurons.membrane import ExpCurrent, OUCurrent, ThresholdReset
 from .neurons.model import NeuronModel
 from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
 from .plasticity.homeostasis import SpikeHomeostasis
@@ -30,7 +30,7 @@ __version__ = "0.1.0"
 
 __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "Network",
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
-           "Morphology", "Compartments", "Nodes", "Domain", "Species", "Mechanism", "HH", "ExpCurrent", "OUCurrent", "ThresholdReset", "switch_ou", "CableCells",
+           "Morphology", "Compartments", "Nodes", "Domain", "Species", "Mechanism", "HH", "ExpCurrent", "OUCurrent", "ThresholdReset", "CableCells",
            "Simulator", "Checkpointing", "load_results", "save_results", "LIF", "AdEx", "EGLIF", "Izhikevich",
            "Izhikevich2007",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",

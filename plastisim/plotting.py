@@ -108,7 +108,7 @@ def stc_protocols(result, params, out):
     return [_save(fig, out / "stc_protocols.png")]
 
 
-def stc_network(result, params, out):
+def stc_network(result, params, out, name="stc_network"):
     d, s = result["data"], result["summary"]
     t_recall = float(np.atleast_1d(s["recall_time"])[0])
     fig, axes = plt.subplots(2, 2, figsize=(10, 6), sharey="row",
@@ -134,7 +134,7 @@ def stc_network(result, params, out):
     axes[1, 1].legend(frameon=False)
     q = float(np.atleast_1d(s["Q"]).mean())
     fig.suptitle(f"N_CA = {params.pattern_size}, recall {params.recall:g} s after learning: Q = {q:.3f}")
-    return [_save(fig, out / "stc_network.png")]
+    return [_save(fig, out / f"{name}.png")]
 
 
 def _rallpack(result, params, out, name, labels):
@@ -197,4 +197,5 @@ def heterosynaptic_spines(result, params, out):
 PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse,
          "stc-protocols": stc_protocols, "stc-network": stc_network,
-         "rallpack1": rallpack1, "rallpack2": rallpack2, "rallpack3": rallpack3, "heterosynaptic-spines": heterosynaptic_spines}
+         "rallpack1": rallpack1, "rallpack2": rallpack2, "rallpack3": rallpack3, "heterosynaptic-spines": heterosynaptic_spines,
+         "stc-network-morpho": lambda result, params, out: stc_network(result, params, out, "stc_network_morpho")}

@@ -76,6 +76,7 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
     label = f"{owner}.{name}"
     if not isinstance(fdef, ast.FunctionDef):
         raise ParameterError(f"{label} must be a plain function")
+    fdef = _prune(fdef, spaces)
 
     def where(node):
         return f"{path}, line {first + getattr(node, 'lineno', 1) - 1}"
@@ -212,6 +213,35 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
     out.body = [ast.unparse(stmt) for stmt in body] if not returns else None
     out.body_line = ast.parse(out.source).body[0].body[len(fdef.body) - len(body)].lineno if body else 2
     return out
+
+
+def _prune(fdef, spaces):
+    """Drop the branches of ``if``/``... if ... else ...`` whose test is a compile-time constant
+    (``f.X`` or ``not f.X`` of a ``"constant"`` space), before names are checked: a branch for
+    another kind of target may use names that do not exist here."""
+    def constant(test):
+        negate = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        node = test.operand if negate else test
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in spaces \
+                and spaces[node.value.id].kind == "constant" and node.attr in spaces[node.value.id].names:
+            return bool(spaces[node.value.id].names[node.attr]) != negate
+        return None
+
+    class Pruner(ast.NodeTransformer):
+        def visit_If(self, node):
+            self.generic_visit(node)
+            value = constant(node.test)
+            if value is None:
+                return node
+            kept = node.body if value else node.orelse
+            return kept or [ast.copy_location(ast.Pass(), node)]
+
+        def visit_IfExp(self, node):
+            self.generic_visit(node)
+            value = constant(node.test)
+            return node if value is None else (node.body if value else node.orelse)
+
+    return ast.fix_missing_locations(Pruner().visit(fdef))
 
 
 def add_helper(func, label, helpers):

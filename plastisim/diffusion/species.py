@@ -12,7 +12,8 @@ the step (a rule writes ``site.X_in[k] += amount``, a mechanism ``node.X_in[i] +
 spread evenly over the step, cleared after it), and S_i (mol/s) a constant source
 (``CableCells.release``).
 
-Scheme: implicit, one Hines solve per cell and step (O(nodes)). Each node's own terms are
+Scheme: implicit, one Hines solve per cell and step (O(nodes); the matrix is factorised once
+per step length). Each node's own terms are
 integrated exactly over the step (decay, and the influx and source held constant:
 c -> c e^(-lambda dt) + (J + S)(1 - e^(-lambda dt)) / (V lambda), lambda = 1/tau), the
 diffusive exchange by backward Euler over the same step:
@@ -33,28 +34,43 @@ from numba import njit
 
 from ..core.errors import ParameterError
 from ..core.params import check
-from ..morphology.solver import solve_tree
 
 
 @njit(cache=True)
-def diffusion_step(dt, c, influx, source, volume, rate, a, parent, cell_start, d, b):
-    """Advance concentration ``c`` by one step of length dt (see the module docstring); clear ``influx``.
-    ``rate``: decay rate 1/tau per node (1/s), ``a``: diffusive conductance to the parent
-    (m^3/s); ``d``, ``b``: scratch arrays of length nodes."""
-    for i in range(c.shape[0]):
-        x = rate[i] * dt
-        if x > 0.0:  # V lambda / (1 - exp(-lambda dt)) -> V / dt for lambda -> 0
-            held = volume[i] * rate[i] / -math.expm1(-x)
-            d[i] = held
-            b[i] = held * math.exp(-x) * c[i] + influx[i] / dt + source[i]
-        else:
-            d[i] = volume[i] / dt
-            b[i] = d[i] * c[i] + influx[i] / dt + source[i]
+def diffusion_step(dt, c, influx, source, volume, rate, a, parent, cell_start, cache, held, keep, f, inv):
+    """Advance concentration ``c`` by one step of length dt (see the module docstring); clear
+    ``influx``. ``rate``: decay rate 1/tau per node (1/s), ``a``: diffusive conductance to the
+    parent (m^3/s). The matrix depends only on dt: its factorisation (``held``, ``keep``, ``f``,
+    ``inv``) is kept and recomputed when dt changes (``cache[0]``: the dt it is for)."""
+    n = c.shape[0]
+    if cache[0] != dt:
+        for i in range(n):
+            x = rate[i] * dt
+            if x > 0.0:  # V lambda / (1 - exp(-lambda dt)) -> V / dt for lambda -> 0
+                held[i] = volume[i] * rate[i] / -math.expm1(-x)
+                keep[i] = math.exp(-x)
+            else:
+                held[i] = volume[i] / dt
+                keep[i] = 1.0
+            inv[i] = held[i]
+        for cell in range(cell_start.shape[0] - 1):  # Hines elimination of the matrix (see solve_tree)
+            for i in range(cell_start[cell + 1] - 1, cell_start[cell], -1):
+                inv[i] += a[i]
+                f[i] = a[i] / inv[i]
+                inv[parent[i]] += a[i] - f[i] * a[i]
+        for i in range(n):
+            inv[i] = 1.0 / inv[i]
+        cache[0] = dt
+    for i in range(n):
+        c[i] = held[i] * keep[i] * c[i] + influx[i] / dt + source[i]
         influx[i] = 0.0
-    for cell in range(cell_start.shape[0] - 1):
-        solve_tree(d, b, a, parent, cell_start[cell], cell_start[cell + 1])
-    for i in range(c.shape[0]):
-        c[i] = b[i]
+    for cell in range(cell_start.shape[0] - 1):  # c is the right-hand side, then the solution
+        lo, hi = cell_start[cell], cell_start[cell + 1]
+        for i in range(hi - 1, lo, -1):
+            c[parent[i]] += f[i] * c[i]
+        c[lo] *= inv[lo]
+        for i in range(lo + 1, hi):
+            c[i] = (c[i] + a[i] * c[parent[i]]) * inv[i]
 
 
 class Species:
@@ -77,7 +93,8 @@ class Species:
     def bind(self, domain, owner):
         """Arrays of this species on ``domain``: (state {name: array}, solver constants)."""
         D = domain.paint(f"{owner}.{self.name}.D", self.D, 0.0, low_open=True)
-        constants = dict(rate=np.full(domain.n, 1.0 / self.tau), a=domain.coupling(1.0 / D))
+        constants = dict(rate=np.full(domain.n, 1.0 / self.tau), a=domain.coupling(1.0 / D),
+                         cache=np.zeros(1), **{key: np.zeros(domain.n) for key in ("held", "keep", "f", "inv")})
         state = {self.name: np.full(domain.n, self.initial), f"{self.name}_in": np.zeros(domain.n),
                  f"{self.name}_source": np.zeros(domain.n)}
         return state, constants

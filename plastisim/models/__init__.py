@@ -20,6 +20,7 @@ MODELS = {
     "rallpack2": "rallpack2",
     "rallpack3": "rallpack3",
     "heterosynaptic-spines": "heterosynaptic_spines",
+    "stc-network-morpho": "stc_network_morpho",
 }
 DEFAULT_MODEL = "stdp-curve"
 

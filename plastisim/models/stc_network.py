@@ -119,7 +119,7 @@ def protocol(p, exc, sim, ee, assembly, kept):
     return proto, t_recall, recalled
 
 
-def run_realization(p, seed, progress=False, checkpoint=None):
+def run_realization(p, seed, progress=False, checkpoint=None, build=build):
     net, exc, inh, ee, (spk_exc, spk_inh) = build(p, seed)
     sim = ps.Simulator(net, chunk_steps=5000)
     assembly = np.arange(p.pattern_size)
@@ -153,9 +153,10 @@ def _weight_summary(ee, assembly):
     return out
 
 
-def run(p, seed=0, progress=False, checkpoint=None):
-    """One network realization; ``checkpoint``: a ``Checkpointing``. Realizations are a sweep:
+def run(p, seed=0, progress=False, checkpoint=None, build=build):
+    """One network realization; ``checkpoint``: a ``Checkpointing``; ``build``: the network
+    (``stc-network-morpho`` gives its own). Realizations are a sweep:
     ``plastisim sweep stc-network --realizations N ...``."""
-    summary, data, wall_time, spikes, t_recall = run_realization(p, seed, progress, checkpoint)
+    summary, data, wall_time, spikes, t_recall = run_realization(p, seed, progress, checkpoint, build)
     summary.update(pattern_size=p.pattern_size, recall_time=t_recall, recall_delay=p.recall, spikes=spikes)
     return dict(data=data, summary=summary, wall_time=wall_time)

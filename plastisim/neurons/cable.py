@@ -39,6 +39,7 @@ from ..diffusion.species import Species, diffusion_step
 from ..morphology import Domain, Morphology, Nodes
 from ..morphology.solver import solve_tree
 from .mechanism import Mechanism, painted_nodes
+from .membrane import switch_ou
 
 SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
 
@@ -188,6 +189,10 @@ class CableCells(Population):
         self.state[f"{species}_source"][idx] = check(f"{self.name}.{species}_source", rate)
         return self
 
+    def switch_ou(self, name, indices, mu=0.0, sigma=0.0):
+        """Turn the OU current mechanism ``name`` on or off (:func:`plastisim.neurons.membrane.switch_ou`)."""
+        switch_ou(self, name, indices, mu, sigma)
+
     def amount(self, species):
         """Amount of ``species`` per cell, sum of V_i c_i (mol)."""
         return np.add.reduceat(self.domain.volume * self.state[species], self.cell_start[:-1])
@@ -230,18 +235,18 @@ class CableCells(Population):
             self._emit_species(code, pid)
 
     def _emit_species(self, code, pid):
-        """One backward-Euler diffusion step per species in the ``fields`` phase."""
+        """One diffusion step per species in the ``fields`` phase."""
         step = code.use(diffusion_step)
         arg = lambda key, get: code.arg(f"{pid}_{key}", get)
         volume, parent, cell_start = (arg(key, lambda k=key: getattr(self.domain, k))
                                       for key in ("volume", "parent", "cell_start"))
-        d, b = (arg(key, lambda k=key: self._scratch[k]) for key in ("d", "b"))
         for sp in self.species:
             c, influx, source = (code.state(f"{pid}_{sp.name}{x}", self, f"{sp.name}{x}")
                                  for x in ("", "_in", "_source"))
-            rate, a = (arg(f"{sp.name}_{key}", lambda s=sp.name, k=key: self._solver[s][k]) for key in ("rate", "a"))
+            rate, a, *cache = (arg(f"{sp.name}_{key}", lambda s=sp.name, k=key: self._solver[s][k])
+                               for key in ("rate", "a", "cache", "held", "keep", "f", "inv"))
             code.phase("fields")(f"{step}(dt, {c}, {influx}, {source}, {volume}, {rate}, {a}, {parent}, "
-                                 f"{cell_start}, {d}, {b})")
+                                 f"{cell_start}, {', '.join(cache)})")
 
     def __repr__(self):
         return f"CableCells(n={self.n}, nodes per cell={self.compartments.n}, name={self.name!r})"

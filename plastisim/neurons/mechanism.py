@@ -104,7 +104,8 @@ class Mechanism:
             body = [f"for q in range({nodes}.shape[0]):", f"    node = {nodes}[q]"]
             if name == "conductance":
                 scale = "" if self.point else f" * {area}[node]"
-                body += [f"    g_, gE_ = {call}", f"    {G}[node] += g_{scale}", f"    {GE}[node] += gE_{scale}"]
+                body += [f"    g_, gE_ = {call}", "    if g_ != 0.0 or gE_ != 0.0:",
+                         f"        {G}[node] += g_{scale}", f"        {GE}[node] += gE_{scale}"]
             else:
                 body.append(f"    {call}")
             lines[name] = body

@@ -15,6 +15,7 @@ synaptic and noise currents (point mechanisms) and a threshold/reset (density me
   the next spike can come t_ref + dt after the last, as with the reference ``lif.mod``
   (spec 0.5).
 """
+from ..core.errors import ParameterError
 from ..core.params import check, check_indices
 from .mechanism import Mechanism
 
@@ -58,9 +59,12 @@ class OUCurrent(Mechanism):
 
 
 def switch_ou(cells, name, indices, mu=0.0, sigma=0.0):
-    """Turn the OU current ``name`` of cells ``indices`` on (I := mu; mu, sigma in A) or, with
-    mu = sigma = 0, off (I := 0, frozen)."""
-    indices = check_indices(indices, cells.n, f"{cells.name}.{name}")
+    """Turn the OU current ``name`` of cells ``indices`` (indices or a slice) on (I := mu; mu,
+    sigma in A) or, with mu = sigma = 0, off (I := 0, frozen); ``cells.switch_ou(...)``."""
+    if f"{name}_sigma" not in cells.state:
+        raise ParameterError(f"{cells.name} has no OU current named {name!r}")
+    if not isinstance(indices, slice):
+        indices = check_indices(indices, cells.n, f"{cells.name}.{name}")
     check(f"{name}.sigma", sigma, 0.0)
     cells.state[f"{name}_I"][indices] = check(f"{name}.mu", mu)
     cells.state[f"{name}_mu"][indices] = mu

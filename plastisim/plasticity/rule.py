@@ -56,6 +56,7 @@ Inside a callback these names are available:
 ``npre.X[i]`` presynaptic-neuron-level rule variable ``X``
 ``grp.X[g]``  group-level rule variable ``X``
 ``sig.X``     value of the network's signal ``X`` at t (``sig.X[j]`` if per neuron)
+``f.X``       compile-time switch of :meth:`Rule.flags` (``if f.X:``, ``a if f.X else b``)
 ``k i j g``   synapse, presynaptic neuron, postsynaptic neuron and group index, where the
               callback has them (``on_*_group``/``on_group_step``: ``g i``; neuron-level
               callbacks: ``j``); a callback that asks for another is refused
@@ -146,6 +147,13 @@ class Rule:
 
     def validate(self, params):
         """Check parameter ranges; override to add rule-specific checks."""
+
+    def flags(self, post):
+        """Compile-time switches ``{name: bool}`` read as ``f.NAME``, given the postsynaptic
+        population ``post``: a branch ``if f.NAME:`` that is not taken is dropped before
+        translation, so it may use names that exist only for other targets (e.g. ``site``
+        fields of compartmental cells)."""
+        return {}
 
     def initial(self, value):
         """Initial value of a state variable: a number or the name of a parameter."""

@@ -21,6 +21,7 @@ frozen over the step. The neuron sum is accumulated by the synapses in ``on_step
 ``on_neuron_step`` in the same step.
 """
 from ..core.params import check
+from ..neurons.mechanism import Mechanism
 from .rule import Rule
 
 H0 = 4.20075e-3  # V, = 0.5 * 10 mV * gamma_p / (gamma_p + gamma_d)
@@ -95,6 +96,11 @@ class STCEvent(STC):
     each synapse's h at its last event (h drifts on the 1.9-h scale between events); p follows
     tau_p dp/dt = -p + p_max H(S - theta_pro) every step. A synapse is brought up to date
     (``advance``) before its weight is delivered, so it transmits its current weight.
+
+    On compartmental cells with species ``sps`` and ``p`` (flag ``fields``) the neuron-level S
+    and p become fields (spec 7.5): each synapse adds the change of its |h - h0| to the SPS
+    amount of its compartment and reads the PRP concentration there; the synthesis is the
+    mechanism :class:`PRPSynthesis`.
     """
 
     synapse_state = dict(STC.synapse_state, t_last=0.0)
@@ -104,7 +110,11 @@ class STCEvent(STC):
         super().validate(params)
         check("theta_p", params["theta_p"], params["theta_d"])
 
-    def advance(s, p, n, k, j, t):
+    def flags(self, post):
+        species = {sp.name for sp in getattr(post, "species", ())}
+        return {"fields": {"p", "sps"} <= species}
+
+    def advance(s, p, n, site, f, k, j, t):
         total = t - s.t_last[k]
         if total <= 0.0:
             return
@@ -112,7 +122,7 @@ class STCEvent(STC):
         h = s.h[k]
         z = s.z[k]
         h_before = h
-        rate_z = n.p[j] * p.f_int / p.tau_z
+        rate_z = (site.p[k] if f.fields else n.p[j]) * p.f_int / p.tau_z
         calm = total
         if c0 >= p.theta_d:  # supra-threshold segments: both thresholds, then depression only
             u_p = min(p.tau_c * log(c0 / p.theta_p), total) if c0 >= p.theta_p else 0.0
@@ -144,12 +154,37 @@ class STCEvent(STC):
                 else:
                     z = -0.5 + (z + 0.5) * exp(-rate_z * tagged)
             h = p.h0 + (h - p.h0) * exp(-0.1 * calm / p.tau_h)
-        n.S[j] += fabs(h - p.h0) - fabs(h_before - p.h0)
+        if f.fields:
+            site.sps_in[k] += fabs(h - p.h0) - fabs(h_before - p.h0)
+        else:
+            n.S[j] += fabs(h - p.h0) - fabs(h_before - p.h0)
         s.h[k] = h
         s.z[k] = z
         s.t_last[k] = t
         s.w[k] = (h + p.h0 * z) / p.R_mem
 
-    def on_neuron_step(n, p, j, dt):
-        target = p.p_max if n.S[j] >= p.theta_pro else 0.0
-        n.p[j] = target + (n.p[j] - target) * exp(-dt / p.tau_p)
+    def on_neuron_step(n, p, f, j, dt):
+        if not f.fields:
+            target = p.p_max if n.S[j] >= p.theta_pro else 0.0
+            n.p[j] = target + (n.p[j] - target) * exp(-dt / p.tau_p)
+
+
+class PRPSynthesis(Mechanism):
+    """PRP synthesis in one compartment of each cell (point mechanism; Plastic Arbor Eq. 23,
+    spec 7.5): while the SPS concentration there is at least theta_pro / V_tot, PRP is added at
+    p_max V_tot / tau_p (mol/s). With fast diffusion and decay tau_p (species ``p``) the mean
+    PRP of a cell of volume V_tot then follows tau_p dp/dt = -p + p_max H(S - theta_pro), the
+    single-compartment equation of :class:`STCEvent`. Needs the species ``sps`` and ``p``;
+    runs with the fields (also during fast-forward), one step after the synapses' SPS input.
+    Parameters: ``p_max`` (mol/m^3), ``tau_p`` (s), ``theta_pro`` (V), ``V_tot`` (m^3)."""
+
+    parameters = dict(p_max=10e-3, tau_p=3600.0, theta_pro=0.5 * H0, V_tot=1e-15)
+    point = True
+
+    def validate(self, params):
+        for key in ("tau_p", "V_tot"):
+            check(f"{self.name}.{key}", params[key], 0.0, low_open=True)
+
+    def react(s, p, i, node, dt):
+        if node.sps[i] >= p.theta_pro / p.V_tot:
+            node.p_in[i] += p.p_max * p.V_tot / p.tau_p * dt

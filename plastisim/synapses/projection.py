@@ -248,6 +248,7 @@ class Projection:
                   "post": Space("array", "post_", _per_neuron(self.post_pop)),
                   "pre": Space("array", "pre_", _per_neuron(self.pre_pop), writable=False),
                   "site": Space("indirect", "site_", _per_node(self.post_pop)),
+                  "f": Space("constant", "f_", rule.flags(self.post_pop)),
                   "sig": Space("value", "sig_", {s.name: s for s in code.net.signals})}
         args = {"s": lambda v: code.arg(f"{xid}_s", lambda: self.block),
                 "n": lambda v: code.state(f"{xid}_n_{v}", self, v, "neuron_state"),

@@ -1,7 +1,6 @@
 """Bad input raises a clear ParameterError; a run producing NaN stops with variable, element, time."""
 import math
 
-import numpy as np
 import pytest
 
 import plastisim as ps

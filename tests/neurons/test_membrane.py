@@ -56,13 +56,13 @@ def test_ou_current_has_the_stationary_mean_and_deviation():
     s.d. within 3 standard errors; off again: I = 0 and frozen."""
     net = ps.Network(dt=2e-4, seed=5)
     cells = one_compartment(net, n=2000, mechanisms=[("root", ps.OUCurrent(name="bg"))])
-    ps.switch_ou(cells, "bg", np.arange(2000), mu=0.15e-9, sigma=0.5e-9)
+    cells.switch_ou("bg", np.arange(2000), mu=0.15e-9, sigma=0.5e-9)
     sim = ps.Simulator(net)
     sim.run(0.05)
     I = cells.state["bg_I"]
     assert abs(I.mean() - 0.15e-9) < 3 * 0.5e-9 / math.sqrt(2000)
     assert abs(I.std() - 0.5e-9) < 3 * 0.5e-9 / math.sqrt(2 * 2000)
-    ps.switch_ou(cells, "bg", np.arange(2000))
+    cells.switch_ou("bg", slice(None))
     sim.run(0.01)
     assert np.all(cells.state["bg_I"] == 0.0)
 
