@@ -12,6 +12,7 @@ from .neurons.adex import AdEx
 from .neurons.eglif import EGLIF
 from .neurons.izhikevich import Izhikevich
 from .neurons.izhikevich2007 import Izhikevich2007
+from .neurons.l5 import Interneuron, L5Pyramidal
 from .neurons.lif import LIF
 from .morphology import Compartments, Domain, Morphology
 from .neurons.cable import CableCells
@@ -28,6 +29,6 @@ __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
            "Morphology", "Compartments", "Domain", "CableCells",
            "Simulator", "Checkpointing", "load_results", "save_results", "LIF", "AdEx", "EGLIF", "Izhikevich",
-           "Izhikevich2007",
+           "Izhikevich2007", "L5Pyramidal", "Interneuron",
            "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
            "sweep", "load_sweep", "__version__"]
