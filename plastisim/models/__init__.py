@@ -18,6 +18,8 @@ MODELS = {
     "stc-network": "stc_network",
     "rallpack1": "rallpack1",
     "rallpack2": "rallpack2",
+    "l5-cell": "l5_cell",
+    "l5-gain": "l5_gain",
 }
 DEFAULT_MODEL = "stdp-curve"
 
