@@ -32,6 +32,11 @@ SUMMARY_UNITS = dict(mode="", rate="Hz", burst_fraction="", bac_I_d="A", bac_res
                      bac_plateau="s")
 DESCRIPTION = "L5 pyramidal cell: regular vs burst firing, BAC plateaus after one BAP (§13.3)"
 
+# spec §13.3 [REF]: I_d (pA) -> resting v_d (mV), peak v_d after the BAP (mV), time with v_d >= -30 mV (ms)
+REFERENCE_BAC = {0: (-69.8, -42.1, 0.0), 100: (-67.1, -38.8, 0.0), 200: (-64.2, -35.3, 0.0),
+                 300: (-61.3, -25.3, 26.3), 400: (-58.2, -19.7, 40.4), 500: (-54.7, -15.9, 57.4),
+                 600: (-25.1, 2.5, 300.0), 700: (-20.8, 6.3, 300.0), 800: (-17.4, 9.5, 300.0)}
+
 
 @dataclass
 class Params:

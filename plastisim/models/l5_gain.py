@@ -27,7 +27,7 @@ import plastisim as ps
 
 from ..core.errors import ParameterError
 from ..core.params import check_memory
-from .base import param
+from .base import make_params, param
 
 SUMMARY_UNITS = dict(I_s="A", rate="Hz", gain="Hz/A", rheobase="A", burst_fraction="", condition="")
 DESCRIPTION = "L5 pyramidal cell: f-I gain vs dendritic drive, coupling and dendritic/somatic inhibition (§13)"
@@ -38,6 +38,53 @@ I_D = (0.0, 400e-12, 600e-12, 600e-12, 800e-12, 800e-12, 800e-12, 1000e-12, 1000
 GAMMA = (1.0, 1.0, 0.5, 1.0, 0.0, 0.5, 1.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0)
 G_DEND = (0.0,) * 9 + (10e-9, 20e-9, 0.0, 0.0)
 G_SOMA = (0.0,) * 11 + (2e-9, 4e-9)
+
+pA, nS = 1e-12, 1e-9
+# Reference behaviour [REF] of spec §13, keyed by condition (I_d, gamma, g_dend, g_soma) in SI.
+# §13.1: rates (Hz) at I_s = 600, 700, ..., 1600 pA
+REFERENCE_RATES = {
+    (0.0, 1.0, 0.0, 0.0): [0.0, 5.3, 8.7, 11.3, 14.7, 17.3, 20.0, 24.0, 27.3, 30.0, 33.3],
+    (800 * pA, 1.0, 0.0, 0.0): [0.0, 6.0, 10.7, 15.3, 22.0, 27.3, 32.0, 36.7, 42.7, 48.7, 54.7],
+    (800 * pA, 1.0, 10 * nS, 0.0): [0.0, 5.3, 8.7, 11.3, 14.0, 17.3, 20.7, 24.0, 27.3, 29.3, 32.7],
+    (800 * pA, 1.0, 20 * nS, 0.0): [0.0, 5.3, 8.7, 11.3, 14.7, 17.3, 20.0, 24.0, 27.3, 30.0, 32.7],
+    (800 * pA, 1.0, 0.0, 2 * nS): [0.0, 4.0, 9.3, 13.3, 19.3, 24.7, 29.3, 34.7, 40.7, 46.7, 52.0],
+    (800 * pA, 1.0, 0.0, 4 * nS): [0.0, 0.0, 8.0, 12.0, 16.7, 22.7, 28.0, 32.7, 38.7, 44.7, 49.3],
+}
+REFERENCE_CURRENTS = np.arange(600, 1601, 100) * pA
+# §13.2: (gain Hz/pA, rheobase pA) of the deterministic rows (gamma 0 or 1)
+REFERENCE_GAINS = {
+    (0.0, 1.0, 0.0, 0.0): (0.031, 700),
+    (400 * pA, 1.0, 0.0, 0.0): (0.038, 700),
+    (600 * pA, 1.0, 0.0, 0.0): (0.050, 700),
+    (800 * pA, 1.0, 0.0, 0.0): (0.0535, 700),  # "0.053-0.054"
+    (1000 * pA, 1.0, 0.0, 0.0): (0.053, 700),
+    (800 * pA, 0.0, 0.0, 0.0): (0.031, 700),
+    (800 * pA, 1.0, 10 * nS, 0.0): (0.031, 700),
+    (800 * pA, 1.0, 20 * nS, 0.0): (0.031, 700),
+    (800 * pA, 1.0, 0.0, 2 * nS): (0.053, 700),
+    (800 * pA, 1.0, 0.0, 4 * nS): (0.053, 800),
+}
+# §13.2, gamma = 0.5 rows: depend on the random stream ("values approximate"), gain in Hz/pA
+REFERENCE_GAINS_HALF = {(600 * pA, 0.5, 0.0, 0.0): 0.042, (800 * pA, 0.5, 0.0, 0.0): 0.040,
+                        (1000 * pA, 0.5, 0.0, 0.0): 0.041}
+
+
+def reference_fit_range(condition):
+    """Gain-fit range (A) the spec used: 600-1600 pA with inhibition, else 0-1500 pA."""
+    return (600 * pA, 1600 * pA) if condition[2] or condition[3] else (0.0, 1500 * pA)
+
+
+def reference_run(realizations=8, seed=1):
+    """One run with every condition of §13.1-§13.2, the gamma = 0.5 rows ``realizations``
+    times: (currents, {condition: [(rate, burst_fraction, rheobase) per realization]})."""
+    conditions = list(dict.fromkeys([*REFERENCE_RATES, *REFERENCE_GAINS])) + list(REFERENCE_GAINS_HALF) * realizations
+    columns = [",".join(repr(c[k]) for c in conditions) for k in range(4)]
+    p = make_params(Params, dict(zip(("I_d", "gamma", "g_dend", "g_soma"), columns)))
+    s = run(p, seed=seed)["summary"]
+    rows = {}
+    for c, rate, fraction, rheobase in zip(conditions, s["rate"], s["burst_fraction"], s["rheobase"]):
+        rows.setdefault(c, []).append((rate, fraction, rheobase))
+    return s["I_s"], rows
 
 
 @dataclass

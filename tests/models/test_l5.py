@@ -9,66 +9,33 @@ import plastisim as ps
 from plastisim.models import l5_cell, l5_gain
 from plastisim.models.base import make_params
 
-pA, nS = 1e-12, 1e-9
-I_TABLE = np.arange(600, 1601, 100) * pA
-# §13.1 columns: (I_d, gamma, g_dend, g_soma) -> rates (Hz) at I_s = 600 ... 1600 pA
-TABLE_13_1 = {
-    (0.0, 1.0, 0.0, 0.0): [0.0, 5.3, 8.7, 11.3, 14.7, 17.3, 20.0, 24.0, 27.3, 30.0, 33.3],
-    (800 * pA, 1.0, 0.0, 0.0): [0.0, 6.0, 10.7, 15.3, 22.0, 27.3, 32.0, 36.7, 42.7, 48.7, 54.7],
-    (800 * pA, 1.0, 10 * nS, 0.0): [0.0, 5.3, 8.7, 11.3, 14.0, 17.3, 20.7, 24.0, 27.3, 29.3, 32.7],
-    (800 * pA, 1.0, 20 * nS, 0.0): [0.0, 5.3, 8.7, 11.3, 14.7, 17.3, 20.0, 24.0, 27.3, 30.0, 32.7],
-    (800 * pA, 1.0, 0.0, 2 * nS): [0.0, 4.0, 9.3, 13.3, 19.3, 24.7, 29.3, 34.7, 40.7, 46.7, 52.0],
-    (800 * pA, 1.0, 0.0, 4 * nS): [0.0, 0.0, 8.0, 12.0, 16.7, 22.7, 28.0, 32.7, 38.7, 44.7, 49.3],
-}
-# §13.2: deterministic rows (gamma in {0, 1}) -> (gain Hz/pA, rheobase pA); fit over 0-1500 pA
-# for the gamma/I_d grid, 600-1600 pA for the inhibition rows
-TABLE_13_2 = {
-    (0.0, 1.0, 0.0, 0.0): (0.031, 700),
-    (400 * pA, 1.0, 0.0, 0.0): (0.038, 700),
-    (600 * pA, 1.0, 0.0, 0.0): (0.050, 700),
-    (800 * pA, 1.0, 0.0, 0.0): (0.0535, 700),  # "0.053-0.054"
-    (1000 * pA, 1.0, 0.0, 0.0): (0.053, 700),
-    (800 * pA, 0.0, 0.0, 0.0): (0.031, 700),
-    (800 * pA, 1.0, 10 * nS, 0.0): (0.031, 700),
-    (800 * pA, 1.0, 20 * nS, 0.0): (0.031, 700),
-    (800 * pA, 1.0, 0.0, 2 * nS): (0.053, 700),
-    (800 * pA, 1.0, 0.0, 4 * nS): (0.053, 800),
-}
-# gamma = 0.5 rows (random stream: "values approximate"): mean over REALIZATIONS cells per point
-TABLE_13_2_HALF = {(600 * pA, 0.5, 0.0, 0.0): 0.042, (800 * pA, 0.5, 0.0, 0.0): 0.040,
-                   (1000 * pA, 0.5, 0.0, 0.0): 0.041}
+from plastisim.models.l5_gain import (REFERENCE_CURRENTS, REFERENCE_GAINS, REFERENCE_GAINS_HALF, REFERENCE_RATES,
+                                      nS, pA, reference_fit_range)
+
 REALIZATIONS = 8
 
 
 @pytest.fixture(scope="module")
 def gain():
     """One l5-gain run: every condition of §13.1/§13.2 once, the gamma = 0.5 rows 8 times."""
-    conditions = list(dict.fromkeys([*TABLE_13_1, *TABLE_13_2])) + list(TABLE_13_2_HALF) * REALIZATIONS
-    columns = [",".join(repr(c[k]) for c in conditions) for k in range(4)]
-    p = make_params(l5_gain.Params, dict(zip(("I_d", "gamma", "g_dend", "g_soma"), columns)))
-    s = l5_gain.run(p, seed=1)["summary"]
-    rows = {}
-    for c, rate, bf, rheo in zip(conditions, s["rate"], s["burst_fraction"], s["rheobase"]):
-        rows.setdefault(c, []).append((rate, bf, rheo))
-    return s["I_s"], rows
+    return l5_gain.reference_run(REALIZATIONS, seed=1)
 
 
 def spec_gain(I, rate, key):
     """Gain (Hz/pA) with the fit range the spec used for this row."""
-    low, high = (600 * pA, 1600 * pA) if key[2] or key[3] else (0.0, 1500 * pA)
-    return l5_gain.fit_gain(I, rate, low, high) * pA
+    return l5_gain.fit_gain(I, rate, *reference_fit_range(key)) * pA
 
 
 def test_table_13_1_rates(gain):
     I, rows = gain
-    at = np.searchsorted(I, I_TABLE - 1e-15)
-    for key, reference in TABLE_13_1.items():
+    at = np.searchsorted(I, REFERENCE_CURRENTS - 1e-15)
+    for key, reference in REFERENCE_RATES.items():
         np.testing.assert_allclose(rows[key][0][0][at], reference, atol=1.0, err_msg=str(key))
 
 
 def test_table_13_2_gain_and_rheobase(gain):
     I, rows = gain
-    for key, (reference, rheobase) in TABLE_13_2.items():
+    for key, (reference, rheobase) in REFERENCE_GAINS.items():
         rate, _, rheo = rows[key][0]
         assert abs(spec_gain(I, rate, key) - reference) <= 0.002, key
         assert round(rheo / pA) == rheobase, key
@@ -77,7 +44,7 @@ def test_table_13_2_gain_and_rheobase(gain):
 def test_table_13_2_gamma_half(gain):
     # mean gain of 8 independent cells per current (s.d. of one realization ~0.0008 Hz/pA)
     I, rows = gain
-    for key, reference in TABLE_13_2_HALF.items():
+    for key, reference in REFERENCE_GAINS_HALF.items():
         gains = [spec_gain(I, rate, key) for rate, _, _ in rows[key]]
         assert len(gains) == REALIZATIONS
         assert abs(np.mean(gains) - reference) <= 0.002, (key, np.mean(gains))
@@ -134,10 +101,8 @@ def cell():
 
 
 def test_table_13_3_bac(cell):
-    rest = [-69.8, -67.1, -64.2, -61.3, -58.2, -54.7, -25.1, -20.8, -17.4]
-    peak = [-42.1, -38.8, -35.3, -25.3, -19.7, -15.9, 2.5, 6.3, 9.5]
-    plateau = [0, 0, 0, 26.3, 40.4, 57.4, 300, 300, 300]
-    np.testing.assert_allclose(cell["bac_I_d"] / pA, np.arange(0, 801, 100))
+    rest, peak, plateau = np.array(list(l5_cell.REFERENCE_BAC.values())).T
+    np.testing.assert_allclose(cell["bac_I_d"] / pA, list(l5_cell.REFERENCE_BAC))
     np.testing.assert_allclose(cell["bac_rest"] * 1e3, rest, atol=0.1)
     np.testing.assert_allclose(cell["bac_peak"] * 1e3, peak, atol=0.1)
     np.testing.assert_allclose(cell["bac_plateau"] * 1e3, plateau, atol=1.0)
