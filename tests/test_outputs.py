@@ -17,6 +17,8 @@ TINY = {
     "calcium-stdp-curve": {"trials": 5, "n_pairs": 2, "lag_max": "10ms"},
     "stc-synapse": {"trials": 3},
     "stc-protocols": {"trials": 1, "protocols": "WTET", "duration": "3700s"},
+    "l5-cell": {"duration": "0.3s", "discard": "0.1s", "bac_settle": "0.1s", "bac_window": "0.05s"},
+    "l5-gain": {"duration": "0.3s", "discard": "0.1s", "I_step": "400pA"},
 }
 
 

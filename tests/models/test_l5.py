@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 import plastisim as ps
+from plastisim import models
+from plastisim.cli import main
 from plastisim.models import l5_cell, l5_gain
 from plastisim.models.base import make_params
 
@@ -113,6 +115,19 @@ def test_regular_and_burst_modes(cell):
     assert [m.decode() for m in cell["mode"]] == ["regular", "burst"]
     np.testing.assert_allclose(cell["rate"], [20.0, 32.0], atol=1.0)
     np.testing.assert_array_equal(cell["burst_fraction"], [0.0, 1.0])
+
+
+@pytest.mark.parametrize("name, sets", [
+    ("l5-gain", ["duration=0.3s", "discard=0.1s", "I_step=400pA"]),
+    ("l5-cell", ["duration=0.3s", "discard=0.1s", "bac_settle=0.1s", "bac_window=0.05s"]),
+])
+def test_cli_run_writes_summary_and_figure(name, sets, tmp_path, capsys):
+    args = ["run", name, "--quiet", "--out", str(tmp_path)] + [x for s in sets for x in ("--set", s)]
+    assert main(args) == 0
+    data, attrs = ps.load_results(tmp_path / "results.h5")
+    assert set(data["summary"]) == set(models.get(name).SUMMARY_UNITS)
+    assert attrs["units"]["rate"] == "Hz"
+    assert (tmp_path / f"{name.replace('-', '_')}.png").stat().st_size > 10_000
 
 
 @pytest.mark.parametrize("module, overrides, message", [
