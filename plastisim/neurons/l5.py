@@ -53,12 +53,19 @@ advances semi-implicitly in the conductances (spec §3),
 
 then v >= v_peak is tested and the reset applied (in the reference code the test opens the
 next step: the same sequence, spike times earlier by one step). First order: use dt <= 0.1 ms.
+Differences from the reference code: conductances decay exactly instead of by forward Euler
+(relative difference 1.4e-4 per step for tau = 6 ms at dt = 0.1 ms); a projection delivers
+at the earliest one step after the spike (delay >= dt), the reference in the same step.
+``gamma`` (and I_ext, I_d, g_tonic, g_tonic_d) are state arrays: a neuromodulatory time course
+is a ``ps.Protocol`` that sets them (``proto.set(t, cells, "gamma", 1.0)``).
 
 Interneurons (spec §7, :class:`Interneuron`): the same soma and somatic synapses with the
 Izhikevich (2007) LTS peak and reset rules: spike when v >= v_peak + peak_u u; reset
 v <- c + reset_u u, then u <- min(u + d, u_max) (``u_max`` = 0: no cap).
 ``Interneuron.cell("PV", n)`` (S3 basket cell, default) and ``Interneuron.cell("SOM", n)``
-(Izhikevich 2007 LTS: v_peak = 40 mV - 0.1 u, c = -53 mV + 0.04 u, u <= 670 pA).
+(Izhikevich 2007 LTS: v_peak = 40 mV - 0.1 u, c = -53 mV + 0.04 u, u <= 670 pA). Under strong
+drive (about 1 nA) the LTS u reaches the cap, where the reset (-26.2 mV) lies above the peak
+(-27 mV): the cell then fires in every step, as the published equations do.
 """
 import numpy as np
 

@@ -223,6 +223,22 @@ def test_bernoulli_burst_gate_fraction():
     assert abs(bursts / spikes - gamma) < 4 * np.sqrt(gamma * (1 - gamma) / spikes)
 
 
+def test_gamma_pulse_switches_burst_mode_on_and_off():
+    # a neuromodulatory pulse of the coupling (gamma 0 -> 1 from 0.5 to 0.8 s, a Protocol) on a
+    # plateau (I_d = 800 pA): burst-reset spikes only during the pulse, all spikes in it after the
+    # first step
+    net = ps.Network(dt=1e-4)
+    cells = net.add(ps.L5Pyramidal(1, I_ext=1.2e-9, I_d=800e-12, gamma=0.0))
+    mon = net.record_spikes(cells)
+    burst = net.record(cells, "burst", indices=[0])
+    proto = ps.Protocol(1.2).set(0.5, cells, "gamma", 1.0).set(0.8, cells, "gamma", 0.0)
+    ps.Simulator(net).run_protocol(proto)
+    flag = burst.data[:, 0] > 0
+    assert np.all(flag[(burst.t > 0.5 + 1e-9) & (burst.t < 0.8 - 1e-9)]) and not np.any(flag[(burst.t < 0.5) | (burst.t > 0.8)])
+    inside = (mon.t > 0.5) & (mon.t < 0.8)
+    assert inside.sum() >= 5 and cells.state["n_burst"][0] == inside.sum()
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(gamma=1.5), "gamma = 1.5 is outside the allowed range [0.0, 1.0]"),
     (dict(gamma=[0.5, -0.1]), "gamma = -0.1 is outside"),
