@@ -20,7 +20,7 @@ from .neurons.model import NeuronModel
 from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
 from .plasticity.homeostasis import SpikeHomeostasis
 from .plasticity.rule import Rule
-from .plasticity.stdp import PairSTDP
+from .plasticity.stdp import PairSTDP, ScaledPairSTDP
 from .sweep import load_sweep, sweep
 
 __version__ = "0.1.0"
@@ -30,5 +30,5 @@ __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "
            "Morphology", "Compartments", "Domain", "CableCells",
            "Simulator", "Checkpointing", "load_results", "save_results", "LIF", "AdEx", "EGLIF", "Izhikevich",
            "Izhikevich2007", "L5Pyramidal", "Interneuron",
-           "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
+           "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP", "ScaledPairSTDP",
            "sweep", "load_sweep", "__version__"]
