@@ -200,7 +200,32 @@ def l5_gain(result, params, out):
     return [_save(fig, out / "l5_gain.png")]
 
 
+def l5_network(result, params, out):
+    d, s = result["data"], result["summary"]
+    names = [c.decode() for c in s["condition"]]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    ring = d["spikes_e"]["i"] // params.n_e
+    last = (len(params.amplitudes) - 1) * params.realizations  # condition 0, largest A, first ring
+    sel = ring == last
+    axes[0, 0].plot(d["spikes_e"]["t"][sel], d["spikes_e"]["i"][sel] - last * params.n_e, ",k")
+    axes[0, 0].axvspan(params.stim_start, params.stim_start + params.stim_duration, color="C1", alpha=0.2)
+    axes[0, 0].set(xlabel="t (s)", ylabel="pyramidal cell", title=f"{names[0]}, A = {params.amplitudes[-1] * 1e12:g} pA")
+    A = s["A"] * 1e12
+    for k, name in enumerate(names):
+        color = plt.cm.tab10(k % 10)
+        axes[0, 1].plot(A, s["rate"][k], "o-", color=color, label=f"{name}: {s['gain'][k] * 1e-9:.1f} Hz/nA")
+        axes[1, 0].plot(A, s["burst_fraction"][k], "o-", color=color)
+        axes[1, 1].plot(s["profile"][k, -1], color=color)
+    axes[0, 1].set(xlabel="stimulus amplitude A (pA)", ylabel="pyramidal rate (Hz)", title="network gain")
+    axes[0, 1].legend(frameon=False, fontsize=7)
+    axes[1, 0].set(xlabel="stimulus amplitude A (pA)", ylabel="burst-reset fraction")
+    axes[1, 1].set(xlabel="pyramidal cell (ring position)", ylabel="rate (Hz)",
+                   title=f"profile at A = {params.amplitudes[-1] * 1e12:g} pA")
+    return [_save(fig, out / "l5_network.png")]
+
+
 PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse,
          "stc-protocols": stc_protocols, "stc-network": stc_network,
-         "rallpack1": rallpack1, "rallpack2": rallpack2, "l5-cell": l5_cell, "l5-gain": l5_gain}
+         "rallpack1": rallpack1, "rallpack2": rallpack2, "l5-cell": l5_cell, "l5-gain": l5_gain,
+         "l5-network": l5_network}

@@ -20,6 +20,7 @@ MODELS = {
     "rallpack2": "rallpack2",
     "l5-cell": "l5_cell",
     "l5-gain": "l5_gain",
+    "l5-network": "l5_network",
 }
 DEFAULT_MODEL = "stdp-curve"
 

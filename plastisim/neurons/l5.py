@@ -267,13 +267,14 @@ class Interneuron(NeuronModel):
             s.u[j] = p.u_max
 
 
-def connect_glutamate(net, pre, post, pairs, w_ampa, w_nmda, delay=None, dendrite=False, name=None):
+def connect_glutamate(net, pre, post, pairs, w_ampa, w_nmda, delay=None, dendrite=False, name=None, rule=None):
     """One glutamatergic synapse list ``pairs`` = (pre indices, post indices) onto the AMPA and
     NMDA ports of ``post`` (``dendrite``: ``ampa_d``/``nmda_d``): two projections, weights in S
-    (scalars or per synapse). Returns (AMPA projection, NMDA projection)."""
+    (scalars or per synapse), both with plasticity ``rule`` if given. Returns (AMPA projection,
+    NMDA projection)."""
     suffix = "_d" if dendrite else ""
     name = name or f"{pre.name}->{post.name}"
     pre_idx, post_idx = (np.asarray(x) for x in pairs)
     return tuple(net.connect(pre, post, (pre_idx, post_idx), weight=w, delay=delay, port=port + suffix,
-                             name=f"{name}.{port}")
+                             rule=rule, name=f"{name}.{port}")
                  for port, w in (("ampa", w_ampa), ("nmda", w_nmda)))
