@@ -12,6 +12,7 @@ from .neurons.adex import AdEx
 from .neurons.eglif import EGLIF
 from .neurons.izhikevich import Izhikevich
 from .neurons.izhikevich2007 import Izhikevich2007
+from .neurons.l5 import Interneuron, L5Pyramidal
 from .neurons.lif import LIF
 from .morphology import Compartments, Domain, Morphology, Nodes
 from .diffusion import Species
@@ -23,7 +24,7 @@ from .neurons.model import NeuronModel
 from .neurons.sources import PoissonInput, PoissonSource, RegularSource, SpikeTimes
 from .plasticity.homeostasis import SpikeHomeostasis
 from .plasticity.rule import Rule
-from .plasticity.stdp import PairSTDP
+from .plasticity.stdp import PairSTDP, ScaledPairSTDP
 from .sweep import load_sweep, sweep
 
 __version__ = "0.1.0"
@@ -32,6 +33,6 @@ __all__ = ["connect", "FixedProbability", "ParameterError", "SimulationError", "
            "Population", "Projection", "Protocol", "Concentration", "Schedule", "TimedArray", "NeuronModel",
            "Morphology", "Compartments", "Nodes", "Domain", "Species", "Mechanism", "HH", "ExpCurrent", "OUCurrent", "ThresholdReset", "CableCells",
            "Simulator", "Checkpointing", "load_results", "save_results", "LIF", "AdEx", "EGLIF", "Izhikevich",
-           "Izhikevich2007",
-           "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP",
+           "Izhikevich2007", "L5Pyramidal", "Interneuron",
+           "PoissonInput", "PoissonSource", "RegularSource", "SpikeTimes", "SpikeHomeostasis", "Rule", "PairSTDP", "ScaledPairSTDP",
            "sweep", "load_sweep", "__version__"]

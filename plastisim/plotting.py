@@ -192,10 +192,71 @@ def heterosynaptic_spines(result, params, out):
         ax.legend(frameon=False, fontsize=8)
     fig.suptitle("Heterosynaptic plasticity: calcium diffusing between four spines (θp dashed, θd dotted)")
     return [_save(fig, out / "heterosynaptic_spines.png")]
+def l5_cell(result, params, out):
+    d, s = result["data"], result["summary"]
+    fig, axes = plt.subplots(3, 1, figsize=(7, 7.5))
+    window = (d["t"] >= params.discard) & (d["t"] < params.discard + 0.3)
+    for k, (name, color) in enumerate((("regular", "C0"), ("burst", "C3"))):
+        label = f"{name}: I_d = {[0.0, params.I_d_burst][k] * 1e12:g} pA, {s['rate'][k]:.1f} Hz"
+        axes[0].plot(d["t"][window], d["v"][window, k] * 1e3, color=color, lw=0.8, label=label)
+        axes[1].plot(d["t"][window], d["v_d"][window, k] * 1e3, color=color, lw=0.8)
+    axes[0].set(ylabel="soma v (mV)", title=f"I_s = {params.I_s * 1e12:g} pA, γ = {params.gamma:g}")
+    axes[0].legend(frameon=False, fontsize=8, loc="upper right")
+    axes[1].axhline(params.plateau * 1e3, color="k", ls="--", lw=0.6)
+    axes[1].set(xlabel="t (s)", ylabel="dendrite v_d (mV)")
+    colors = plt.cm.viridis(np.linspace(0, 0.9, len(s["bac_I_d"])))
+    for k, color in enumerate(colors):
+        axes[2].plot(d["bac_t"] * 1e3, d["bac_v_d"][:, k] * 1e3, color=color, lw=0.8,
+                     label=f"{s['bac_I_d'][k] * 1e12:g} pA: {s['bac_plateau'][k] * 1e3:.1f} ms")
+    axes[2].axhline(params.plateau * 1e3, color="k", ls="--", lw=0.6)
+    axes[2].set(xlabel="time after the BAP (ms)", ylabel="v_d (mV)", title="BAC: one BAP on top of I_d")
+    axes[2].legend(frameon=False, fontsize=6, ncol=3, title="I_d: plateau", title_fontsize=6)
+    return [_save(fig, out / "l5_cell.png")]
+
+
+def l5_gain(result, params, out):
+    s = result["summary"]
+    names = [c.decode() for c in s["condition"]]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), gridspec_kw=dict(width_ratios=[1.4, 1]))
+    for k, name in enumerate(names):
+        axes[0].plot(s["I_s"] * 1e12, s["rate"][k], "o-", ms=3, lw=1, color=plt.cm.tab20(k % 20),
+                     label=f"{name}: {s['gain'][k] * 1e-12:.3f} Hz/pA")
+    axes[0].set(xlabel="somatic current I_s (pA)", ylabel="rate (Hz)", title="f–I curves (gain = fitted slope)")
+    axes[0].legend(frameon=False, fontsize=6)
+    axes[1].barh(np.arange(len(names)), s["gain"] * 1e-12, color=[plt.cm.tab20(k % 20) for k in range(len(names))])
+    axes[1].set_yticks(np.arange(len(names)), names, fontsize=6)
+    axes[1].invert_yaxis()
+    axes[1].set(xlabel="gain (Hz/pA)")
+    return [_save(fig, out / "l5_gain.png")]
+
+
+def l5_network(result, params, out):
+    d, s = result["data"], result["summary"]
+    names = [c.decode() for c in s["condition"]]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    ring = d["spikes_e"]["i"] // params.n_e
+    last = (len(params.amplitudes) - 1) * params.realizations  # condition 0, largest A, first ring
+    sel = ring == last
+    axes[0, 0].plot(d["spikes_e"]["t"][sel], d["spikes_e"]["i"][sel] - last * params.n_e, ",k")
+    axes[0, 0].axvspan(params.stim_start, params.stim_start + params.stim_duration, color="C1", alpha=0.2)
+    axes[0, 0].set(xlabel="t (s)", ylabel="pyramidal cell", title=f"{names[0]}, A = {params.amplitudes[-1] * 1e12:g} pA")
+    A = s["A"] * 1e12
+    for k, name in enumerate(names):
+        color = plt.cm.tab10(k % 10)
+        axes[0, 1].plot(A, s["rate"][k], "o-", color=color, label=f"{name}: {s['gain'][k] * 1e-9:.1f} Hz/nA")
+        axes[1, 0].plot(A, s["burst_fraction"][k], "o-", color=color)
+        axes[1, 1].plot(s["profile"][k, -1], color=color)
+    axes[0, 1].set(xlabel="stimulus amplitude A (pA)", ylabel="pyramidal rate (Hz)", title="network gain")
+    axes[0, 1].legend(frameon=False, fontsize=7)
+    axes[1, 0].set(xlabel="stimulus amplitude A (pA)", ylabel="burst-reset fraction")
+    axes[1, 1].set(xlabel="pyramidal cell (ring position)", ylabel="rate (Hz)",
+                   title=f"profile at A = {params.amplitudes[-1] * 1e12:g} pA")
+    return [_save(fig, out / "l5_network.png")]
 
 
 PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse,
          "stc-protocols": stc_protocols, "stc-network": stc_network,
          "rallpack1": rallpack1, "rallpack2": rallpack2, "rallpack3": rallpack3, "heterosynaptic-spines": heterosynaptic_spines,
-         "stc-network-morpho": lambda result, params, out: stc_network(result, params, out, "stc_network_morpho")}
+         "stc-network-morpho": lambda result, params, out: stc_network(result, params, out, "stc_network_morpho"),
+         "l5-cell": l5_cell, "l5-gain": l5_gain, "l5-network": l5_network}

@@ -104,9 +104,43 @@ def heterosynaptic_spines():
                "half a unit of the reference's last digit", bool(ok and np.all(w[:3] > 0.5) and w[3] < 0.5))
 
 
+def l5_gain():
+    from .models.l5_gain import (REFERENCE_CURRENTS, REFERENCE_GAINS, REFERENCE_GAINS_HALF, REFERENCE_RATES,
+                                 fit_gain, reference_fit_range, reference_run)
+    I, rows = reference_run(realizations=8, seed=1)
+    at = np.searchsorted(I, REFERENCE_CURRENTS - 1e-15)
+    rate_error = max(np.max(np.abs(rows[c][0][0][at] - r)) for c, r in REFERENCE_RATES.items())
+    gain = lambda c: np.mean([fit_gain(I, rate, *reference_fit_range(c)) for rate, _, _ in rows[c]]) * 1e-12
+    gain_error = max(abs(gain(c) - ref) for c, (ref, _) in REFERENCE_GAINS.items())
+    half_error = max(abs(gain(c) - ref) for c, ref in REFERENCE_GAINS_HALF.items())
+    rheobase_ok = all(round(rows[c][0][2] * 1e12) == r for c, (_, r) in REFERENCE_GAINS.items())
+    gains = ", ".join(f"{gain(c):.4f}" for c in REFERENCE_GAINS)
+    return Row("`l5-gain`, 6 f–I curves and 13 gains, γ = 0.5 rows as mean of 8 cells, seed 1 (l5_gain.md §13.1–§13.2)",
+               "rates of §13.1; gains " + ", ".join(f"{ref:g}" for ref, _ in REFERENCE_GAINS.values())
+               + " Hz/pA (γ = 0.5: " + ", ".join(f"{ref:g}" for ref in REFERENCE_GAINS_HALF.values()) + ")",
+               f"gains {gains} Hz/pA (γ = 0.5: " + ", ".join(f"{gain(c):.4f}" for c in REFERENCE_GAINS_HALF) + ")",
+               f"max abs. rate error {rate_error:.2f} Hz (≤ 1 Hz), gain error {gain_error:.4f} "
+               f"(γ = 0.5: {half_error:.4f}) Hz/pA (≤ 0.002), rheobases {'equal' if rheobase_ok else 'differ'}",
+               bool(rate_error <= 1.0 and gain_error <= 0.002 and half_error <= 0.002 and rheobase_ok))
+
+
+def l5_cell():
+    from .models.l5_cell import REFERENCE_BAC
+    s = _run("l5-cell", 0)["summary"]
+    rest, peak, plateau = np.array(list(REFERENCE_BAC.values())).T
+    errors = [np.max(np.abs(s["bac_rest"] * 1e3 - rest)), np.max(np.abs(s["bac_peak"] * 1e3 - peak)),
+              np.max(np.abs(s["bac_plateau"] * 1e3 - plateau))]
+    return Row("`l5-cell`, one BAP on dendritic DC 0–800 pA, dt = 0.01 ms (l5_gain.md §13.3)",
+               "plateau 0, 0, 0, 26.3, 40.4, 57.4, 300, 300, 300 ms",
+               "plateau " + ", ".join(f"{x * 1e3:.1f}" for x in s["bac_plateau"]) + " ms",
+               f"max abs. error rest {errors[0]:.2f} mV, peak {errors[1]:.2f} mV (≤ 0.1 mV), "
+               f"plateau {errors[2]:.2f} ms (≤ 1 ms)",
+               bool(errors[0] <= 0.1 and errors[1] <= 0.1 and errors[2] <= 1.0))
+
+
 CHECKS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
           "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse_early,
-          "heterosynaptic-spines": heterosynaptic_spines}
+          "heterosynaptic-spines": heterosynaptic_spines, "l5-gain": l5_gain, "l5-cell": l5_cell}
 LONG_CHECKS = {"stc-protocols": stc_protocols}
 
 

@@ -21,6 +21,9 @@ MODELS = {
     "rallpack3": "rallpack3",
     "heterosynaptic-spines": "heterosynaptic_spines",
     "stc-network-morpho": "stc_network_morpho",
+    "l5-cell": "l5_cell",
+    "l5-gain": "l5_gain",
+    "l5-network": "l5_network",
 }
 DEFAULT_MODEL = "stdp-curve"
 

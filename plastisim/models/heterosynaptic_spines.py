@@ -20,8 +20,8 @@ spine 2 potentiates through the calcium of its neighbours, spine 4 (farther) onl
 dt = 10 us, T = 70 ms. Schemes: calcium exact decay + backward-Euler diffusion, weights exact
 over each step (see the two classes).
 
-Readouts: ``summary/peak_calcium`` (four spine heads, mol/m^3), ``summary/final_weight`` (four
-spines), ``summary/peak_calcium_dendrite`` (dendrite between spines 1-2, 2-3 and 3-4: the mean
+Readouts (summary): ``peak_calcium`` (four spine heads, mol/m^3), ``final_weight`` (four
+spines), ``peak_calcium_dendrite`` (dendrite between spines 1-2, 2-3 and 3-4: the mean
 of the two nodes at the ends of [-1, 0], [0, 1] and [2, 3] um, mol/m^3); data: ``t``,
 ``calcium`` (spines 1-4 then dendrite locations 1-3) and ``weight`` (spines 1-4) every step.
 """

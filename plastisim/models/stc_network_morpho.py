@@ -24,8 +24,11 @@ the pss compartment at p_max V_tot / tau_p (mol/s) while the local SPS concentra
 least theta_pro / V_tot (:class:`plastisim.plasticity.stc.PRPSynthesis`); each synapse reads
 the PRP of its own compartment. In the limit of fast diffusion this is the single-compartment
 PRP equation of ``stc-network``. Diffusion and synthesis continue during the fast-forward.
-Protocol, readouts and summary as ``stc-network`` (:mod:`plastisim.models.stc_network`), plus
-``c_morpho``, ``compartments``, ``D_p`` and ``cell_type``.
+Protocol, readouts and summary as ``stc-network`` (:mod:`plastisim.models.stc_network`: ``Q``,
+``nu_as``, ``nu_ans``, ``nu_ctrl``, ``nu_inh`` (Hz), ``pattern_size``, ``recall_time``,
+``recall_delay`` (s), ``spikes``, and the weight classes ``h_aa``, ``hz_aa``, ``h_ao``, ``hz_ao``,
+``h_oa``, ``hz_oa``, ``h_oo``, ``hz_oo`` (V)), plus ``c_morpho``, ``compartments`` (per cell),
+``D_p`` (m^2/s) and ``cell_type`` (e.g. "small/extended").
 """
 import dataclasses
 from dataclasses import dataclass

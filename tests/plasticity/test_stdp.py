@@ -2,6 +2,7 @@
 import numpy as np
 
 import plastisim as ps
+from plastisim.plasticity.stdp import pair_kernel_sum
 
 
 class PerSynapsePairSTDP(ps.Rule):
@@ -47,3 +48,22 @@ def test_group_traces_equal_per_synapse_traces():
     assert 0.05 < np.mean(w_group == 0.0) < 0.95  # clipping at w_min happened (~23 %)
     np.testing.assert_allclose(w_group, w_syn, rtol=1e-9, atol=1e-21)
     assert np.std(w_group) > 0.01e-9  # the weights did move apart
+
+
+def test_scaled_pair_stdp_closed_form_per_synapse_bound():
+    # two synapses with w_max = 1 and 3 nS, w0 = w_max / 2, pre and post trains with pairs at
+    # +-4 ... 30 ms: without clipping, delta w = w_max * sum over pairs of W(t_post - t_pre)
+    dt, delay = 1e-4, 1e-3
+    t_pre = np.array([0.010, 0.050, 0.120, 0.200, 0.203])
+    t_post = np.array([0.014, 0.046, 0.150, 0.190])
+    net = ps.Network(dt=dt)
+    pre = net.add(ps.SpikeTimes(1, np.zeros(len(t_pre), int), t_pre))
+    post = net.add(ps.SpikeTimes(2, np.tile([0, 1], len(t_post)), np.repeat(t_post, 2)))
+    w_max = np.array([1e-9, 3e-9])
+    proj = net.connect(pre, post, ([0, 0], [0, 1]), weight=w_max / 2, delay=delay, port=None,
+                       rule=ps.ScaledPairSTDP(tau_pre=17e-3, tau_post=25e-3, A_pre=0.05, A_post=-0.04))
+    proj.state["w_max"][:] = w_max
+    ps.Simulator(net).run(0.3)
+    expected = w_max * pair_kernel_sum(t_pre + delay, t_post, 17e-3, 25e-3, 0.05, -0.04)
+    assert abs(expected[0]) > 0.01e-9
+    np.testing.assert_allclose(proj.w - w_max / 2, expected, rtol=1e-9)
