@@ -122,7 +122,8 @@ class Network:
     def inputs_to(self, pop):
         """Ports and state variables of ``pop`` that receive input: projections' ports, Poisson
         inputs' ports and the variables that rules write (``post.X``)."""
-        found = {x.port for x in self.projections + self.inputs if x.post_pop is pop and x.port}
+        found = {x.port for x in self.inputs if x.post_pop is pop and x.port}
+        found |= {port for x in self.projections if x.post_pop is pop for port in x.ports}
         for x in self.projections:
             if x.post_pop is pop and x.rule is not None:
                 found |= x.rule.post_writes()
@@ -141,7 +142,8 @@ class Network:
         scalars or per-synapse arrays in the given pair order; delay defaults to dt and must
         be >= dt (it is rounded to whole steps). ``port``: the input port of ``post``, or
         ``None``: nothing is delivered (synapses that act only through their rule, or onto
-        a spike source driven only for plasticity).
+        a spike source driven only for plasticity), or ``{port: factor}``: several receptors
+        of one synapse (``{"ampa": 1.0, "nmda": 0.2}`` delivers w and 0.2 w).
         ``site``: for cells with compartments, the named location every synapse attaches to
         (default: ``port`` when it is a location); the rule reads and writes the quantities of
         that node as ``site.X[k]`` (for point neurons ``site.X[k]`` is ``post.X[j]``).
@@ -149,12 +151,15 @@ class Network:
         for pop in (pre, post):
             if pop not in self.populations:
                 raise ParameterError(f"population {pop.name!r} is not part of this network")
-        if post.ports and port is not None and port not in post.ports:
-            raise ParameterError(f"port = {port!r} is not an input of {post.name}; "
-                                 f"allowed: {list(post.ports)}")
+        ports = port if isinstance(port, dict) else {} if port is None else {port: 1.0}
+        for name_, factor in ports.items():
+            if post.ports and name_ not in post.ports:
+                raise ParameterError(f"port = {name_!r} is not an input of {post.name}; "
+                                     f"allowed: {list(post.ports)}")
+            check(f"port factor of {name_!r}", factor)
         sites = getattr(post, "sites", None)
-        if site is None and sites is not None and port is not None:
-            site = post.port_location(port)
+        if site is None and sites is not None and ports:
+            site = post.port_location(next(iter(ports)))
         if site is not None and (sites is None or site not in sites):
             raise ParameterError(f"site = {site!r} is not a location of {post.name}; "
                                  f"allowed: {list(sites) if sites is not None else 'none (one node per neuron)'}")

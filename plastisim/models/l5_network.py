@@ -140,12 +140,12 @@ def build(p, seed):
     SOM = net.add(ps.Interneuron.cell("SOM", copies * p.n_som))
     pairs, J = blocks(ring_weights(p.n_e, p.n_e, p.w_ee, p.sigma_ee), copies)
     rule = ps.ScaledPairSTDP(A_pre=p.stdp_amplitude, A_post=-p.stdp_ratio * p.stdp_amplitude) if p.stdp else None
-    ee = connect_glutamate(net, E, E, pairs, p.ampa_ee * J, p.nmda_ee * J, name="E->E", rule=rule)
-    for proj in ee if p.stdp else ():
-        proj.state["w_max"][:] = p.w_max_factor * proj.w
+    ee = connect_glutamate(net, E, E, pairs, J, p.ampa_ee, p.nmda_ee, name="E->E", rule=rule)
+    if p.stdp:
+        ee.state["w_max"][:] = p.w_max_factor * ee.w
     for inh, n_i in ((PV, p.n_pv), (SOM, p.n_som)):
         pairs, J = blocks(ring_weights(p.n_e, n_i, p.w_ei, p.sigma_ei), copies)
-        connect_glutamate(net, E, inh, pairs, J, J)
+        connect_glutamate(net, E, inh, pairs, J)
     for inh, n_i, w, sigma, scale, port in ((PV, p.n_pv, p.w_pv, p.sigma_pv, p.pv_scale, "gaba"),
                                             (SOM, p.n_som, p.w_som, p.sigma_som, p.som_scale, "gaba_d")):
         pairs, J = blocks(ring_weights(n_i, p.n_e, w, sigma), copies)
@@ -157,7 +157,7 @@ def build(p, seed):
             name = f"input->{pop.name}{'.dendrite' if dendrite else ''}"
             src = net.add(ps.PoissonSource(pop.n, rate, name=name))
             one = np.arange(pop.n)
-            connect_glutamate(net, src, pop, (one, one), w, w, dendrite=dendrite, name=name)
+            connect_glutamate(net, src, pop, (one, one), w, dendrite=dendrite, name=name)
     stim = np.repeat(amp, p.n_e) * np.exp(-((np.tile(np.arange(p.n_e), copies) - p.stim_center) / p.stim_width) ** 2)
     return net, (E, PV, SOM), ee, stim
 
@@ -172,7 +172,7 @@ def run(p, seed=0, progress=False):
     M, K, R = len(p.gamma), len(p.amplitudes), p.realizations
     copies = M * K * R
     net, (E, PV, SOM), ee, stim = build(p, seed)
-    w0 = [proj.w.copy() for proj in ee]
+    w0 = ee.w.copy()
     mons = [net.record_spikes(pop) for pop in (E, PV, SOM)]
     end = p.stim_start + p.stim_duration
     proto = ps.Protocol(end).set(p.stim_start, E, "I_ext", stim).set(p.stim_start, E, "n_burst", 0.0)
@@ -191,8 +191,8 @@ def run(p, seed=0, progress=False):
         burst_fraction = np.where(spikes > 0, bursts / spikes, np.nan)
     A = np.asarray(p.amplitudes, dtype=float)
     gain = np.array([np.polyfit(A, r, 1)[0] if K >= 2 else np.nan for r in rate])
-    ring = ee[0].pre // p.n_e
-    change = np.bincount(ring, np.abs(ee[0].w - w0[0]) / w0[0], minlength=copies) / np.bincount(ring, minlength=copies)
+    ring = ee.pre // p.n_e
+    change = np.bincount(ring, np.abs(ee.w - w0) / w0, minlength=copies) / np.bincount(ring, minlength=copies)
     summary = dict(A=A, rate=rate, rate_baseline=shape(base / (p.stim_start - p.baseline)).mean(axis=2),
                    rate_pv=rate_inh[0], rate_som=rate_inh[1], burst_fraction=burst_fraction, gain=gain,
                    profile=shape(stim_e / p.stim_duration).mean(axis=2), weight_change=shape(change / end).mean(axis=2),

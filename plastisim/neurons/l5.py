@@ -34,7 +34,7 @@ Synapses (spec §6): conductances with instantaneous jumps and exponential decay
 NMDA is gated by B(v) = x^2 / (1 + x^2), x = (v + 80 mV) / 60 mV; at the soma the gated
 conductance is capped at ``nmda_cap`` (S; 0: no cap). Tonic GABA_A conductances per neuron:
 ``g_tonic`` (soma) and ``g_tonic_d`` (dendrite), reversal E_gaba. One presynaptic spike that
-drives AMPA and NMDA is two projections with the same synapse list (:func:`connect_glutamate`).
+drives AMPA and NMDA through one projection with a factor per port (:func:`connect_glutamate`).
 Somatic conductances enter the membrane equation; dendritic ones a current
 I_syn,d = sum_x g_x (E_x - v_d).
 
@@ -267,14 +267,13 @@ class Interneuron(NeuronModel):
             s.u[j] = p.u_max
 
 
-def connect_glutamate(net, pre, post, pairs, w_ampa, w_nmda, delay=None, dendrite=False, name=None, rule=None):
-    """One glutamatergic synapse list ``pairs`` = (pre indices, post indices) onto the AMPA and
-    NMDA ports of ``post`` (``dendrite``: ``ampa_d``/``nmda_d``): two projections, weights in S
-    (scalars or per synapse), both with plasticity ``rule`` if given. Returns (AMPA projection,
-    NMDA projection)."""
+def connect_glutamate(net, pre, post, pairs, weight, ampa=1.0, nmda=1.0, delay=None, dendrite=False, name=None,
+                      rule=None):
+    """One glutamatergic projection ``pairs`` = (pre indices, post indices) onto the AMPA and
+    NMDA ports of ``post`` (``dendrite``: ``ampa_d``/``nmda_d``): a spike delivers ``ampa`` x w
+    and ``nmda`` x w (S) from the one weight w (``weight``: scalar or per synapse, plastic
+    with ``rule``)."""
     suffix = "_d" if dendrite else ""
-    name = name or f"{pre.name}->{post.name}"
     pre_idx, post_idx = (np.asarray(x) for x in pairs)
-    return tuple(net.connect(pre, post, (pre_idx, post_idx), weight=w, delay=delay, port=port + suffix,
-                             rule=rule, name=f"{name}.{port}")
-                 for port, w in (("ampa", w_ampa), ("nmda", w_nmda)))
+    return net.connect(pre, post, (pre_idx, post_idx), weight=weight, delay=delay,
+                       port={"ampa" + suffix: ampa, "nmda" + suffix: nmda}, rule=rule, name=name)

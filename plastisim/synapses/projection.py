@@ -2,7 +2,8 @@
 
 Synapse types are the input ports of the postsynaptic neuron model (for LIF: ``delta``,
 ``current``, ``exc``, ``inh``); a projection adds its weight into the chosen port when a
-spike arrives. Delivery is exact to the time step and costs per spike and synapse reached.
+spike arrives, or into several ports with fixed factors (``port={"ampa": 1.0, "nmda": 0.2}``:
+one synapse list and one weight w, factor * w to each receptor). Delivery is exact to the time step and costs per spike and synapse reached.
 """
 import numpy as np
 
@@ -23,6 +24,8 @@ class Projection:
 
     def __init__(self, pre, post, pre_idx, post_idx, weight, delay_steps, port, rule, dt, name, site=None):
         self.pre_pop, self.post_pop, self.port, self.rule, self.name, self.dt = pre, post, port, rule, name, dt
+        # {port: factor}: a spike delivers factor * w to each (several receptors of one synapse)
+        self.ports = {} if port is None else dict(port) if isinstance(port, dict) else {port: 1.0}
         self.site = site
         order = np.lexsort((post_idx, delay_steps, pre_idx))
         self.pre = pre_idx[order]
@@ -138,17 +141,17 @@ class Projection:
              if hasattr(self, key)}
         calls = self._rule_calls(code, xid)
         pre, post = code.id(self.pre_pop), code.id(self.post_pop)
-        target = None
-        if self.port is not None:
-            var = self.post_pop.port_target(self.port)
-            target = code.state(f"{post}_{var}", self.post_pop, var)
+        targets = []
+        for port, factor in self.ports.items():
+            var = self.post_pop.port_target(port)
+            targets.append((code.state(f"{post}_{var}", self.post_pop, var), "" if factor == 1.0 else f"{factor!r} * "))
         block = code.arg(f"{xid}_s", lambda: self.block)
         syn = dict(k="k", i=f"{a['pre']}[k]", j=f"{a['post']}[k]", g=f"{a['group']}[k]" if "group" in a else "-1")
 
         deliver = code.phase("deliver")
         for suffix, name in self.channels():
             group_event = name == "on_pre" and "on_pre_group" in calls
-            delivers = target is not None and name == "on_pre"
+            delivers = bool(targets) and name == "on_pre"
             if name not in calls and not group_event and not delivers:
                 continue  # nothing happens on this channel
             queue, count = a["queue" + suffix], a["queue_count" + suffix]
@@ -162,7 +165,7 @@ class Projection:
                     if "advance" in calls:  # bring the synapse up to date before its weight is used
                         deliver(calls["advance"](at, context=name))
                     if delivers:
-                        deliver(f"{target}[j] += {block}[k, {self.columns['w']}]")
+                        deliver(*(f"{target}[j] += {factor}{block}[k, {self.columns['w']}]" for target, factor in targets))
                     if name in calls:
                         deliver(calls[name](at))
                 if group_event:

@@ -1,5 +1,6 @@
 """Spike delivery with delays is exact to the time step (spec section 0.4)."""
 import numpy as np
+import pytest
 
 import plastisim as ps
 
@@ -90,3 +91,25 @@ def test_group_callback_alone_sees_every_arrival():
     ps.Simulator(net).run(0.02)
     spikes_per_pre = np.array([2, 1, 3])
     np.testing.assert_array_equal(proj.group_state["count"], np.repeat(spikes_per_pre, 2))
+
+
+def test_one_projection_can_drive_several_ports_with_factors():
+    """port={"exc": 1.0, "inh": 0.5}: one synapse list, one weight, delivered to both ports --
+    the same as two projections with weights w and 0.5 w."""
+    traces = []
+    for split in (False, True):
+        net = ps.Network(dt=1e-4, seed=2)
+        src = net.add(ps.PoissonSource(30, 40.0))
+        lif = net.add(ps.LIF(4))
+        pairs = (np.arange(30) % 30, np.arange(30) % 4)
+        if split:
+            net.connect(src, lif, pairs, weight=2e-9, port="exc")
+            net.connect(src, lif, pairs, weight=1e-9, port="inh")
+        else:
+            net.connect(src, lif, pairs, weight=2e-9, port={"exc": 1.0, "inh": 0.5})
+        mon = net.record(lif, "V", np.arange(4))
+        ps.Simulator(net).run(0.3)
+        traces.append(mon.data)
+    assert np.ptp(traces[0]) > 1e-3 and np.array_equal(traces[0], traces[1])
+    with pytest.raises(ps.ParameterError, match=r"port = 'nmda' is not an input of LIF"):
+        net.connect(src, lif, pairs, port={"exc": 1.0, "nmda": 0.5})

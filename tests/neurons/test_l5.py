@@ -120,8 +120,8 @@ def run_pyramidal(I_s, I_d, T, dt, synapses=False, **kwargs):
     if synapses:
         src = net.add(ps.SpikeTimes(1, np.zeros(len(INPUT_TIMES)), INPUT_TIMES * 1e-3))
         pairs = (np.zeros(n, int), np.arange(n))
-        connect_glutamate(net, src, cells, pairs, WEIGHTS["ampa"] * 1e-9, WEIGHTS["nmda"] * 1e-9)
-        connect_glutamate(net, src, cells, pairs, WEIGHTS["ampa_d"] * 1e-9, WEIGHTS["nmda_d"] * 1e-9, dendrite=True)
+        connect_glutamate(net, src, cells, pairs, 1e-9, WEIGHTS["ampa"], WEIGHTS["nmda"])
+        connect_glutamate(net, src, cells, pairs, 1e-9, WEIGHTS["ampa_d"], WEIGHTS["nmda_d"], dendrite=True)
         for port in ("gaba", "gaba_d"):
             net.connect(src, cells, pairs, weight=WEIGHTS[port] * 1e-9, port=port)
     mon = net.record_spikes(cells)
