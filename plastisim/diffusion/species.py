@@ -34,6 +34,7 @@ from numba import njit
 
 from ..core.errors import ParameterError
 from ..core.params import check
+from ..morphology.solver import factorise_tree, solve_factorised
 
 
 @njit(cache=True)
@@ -53,24 +54,14 @@ def diffusion_step(dt, c, influx, source, volume, rate, a, parent, cell_start, c
                 held[i] = volume[i] / dt
                 keep[i] = 1.0
             inv[i] = held[i]
-        for cell in range(cell_start.shape[0] - 1):  # Hines elimination of the matrix (see solve_tree)
-            for i in range(cell_start[cell + 1] - 1, cell_start[cell], -1):
-                inv[i] += a[i]
-                f[i] = a[i] / inv[i]
-                inv[parent[i]] += a[i] - f[i] * a[i]
-        for i in range(n):
-            inv[i] = 1.0 / inv[i]
+        for cell in range(cell_start.shape[0] - 1):
+            factorise_tree(inv, a, parent, cell_start[cell], cell_start[cell + 1], f, inv)
         cache[0] = dt
     for i in range(n):
         c[i] = held[i] * keep[i] * c[i] + influx[i] / dt + source[i]
         influx[i] = 0.0
     for cell in range(cell_start.shape[0] - 1):  # c is the right-hand side, then the solution
-        lo, hi = cell_start[cell], cell_start[cell + 1]
-        for i in range(hi - 1, lo, -1):
-            c[parent[i]] += f[i] * c[i]
-        c[lo] *= inv[lo]
-        for i in range(lo + 1, hi):
-            c[i] = (c[i] + a[i] * c[parent[i]]) * inv[i]
+        solve_factorised(c, a, parent, cell_start[cell], cell_start[cell + 1], f, inv)
 
 
 class Species:

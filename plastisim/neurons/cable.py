@@ -37,7 +37,7 @@ from ..core.network import Population
 from ..core.params import check
 from ..diffusion.species import Species, diffusion_step
 from ..morphology import Domain, Morphology, Nodes
-from ..morphology.solver import solve_tree
+from ..morphology.solver import factorise_tree, solve_factorised, solve_tree
 from .mechanism import Mechanism, painted_nodes
 from .membrane import switch_ou
 
@@ -46,11 +46,13 @@ SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
 
 @njit(cache=True)
 def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, cell_start,
-               site_in, site_node, detect, V_th, v_det, d, b, G, GE, spikes):
+               site_in, site_node, detect, V_th, v_det, d, b, G, GE, cache, ch, f, inv, spikes):
     """Advance all cells by one step (theta method, Hines elimination); return the number of
     spiking cells written to ``spikes``. ``site_in[s, c]``: charge (C) for site s of cell c,
     node ``site_node[s, c]``; ``G``, ``GE``: conductance (S) and conductance x reversal (A)
-    of the mechanisms per node; all three cleared here. ``d``, ``b``: scratch arrays."""
+    of the mechanisms per node; all three cleared here. ``d``, ``b``: scratch arrays. The
+    passive matrix is factorised once per step length (``cache[0]``: theta dt; ``ch`` = C/(theta
+    dt), ``f``, ``inv``); a cell whose mechanisms add a conductance in this step is solved in full."""
     n_cells = cell_start.shape[0] - 1
     h = theta * dt
     for c in range(n_cells):
@@ -62,18 +64,30 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, cell_s
                 k = site_node[s, c]
                 V[k] += q / cap[k]
                 site_in[s, c] = 0.0
-    for i in range(V.shape[0]):
-        ch = cap[i] / h
-        d[i] = ch + g_m[i] + G[i]
-        b[i] = ch * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
-        G[i] = 0.0
-        GE[i] = 0.0
+    if cache[0] != h:
+        for i in range(V.shape[0]):
+            ch[i] = cap[i] / h
+            d[i] = ch[i] + g_m[i]
+        for c in range(n_cells):
+            factorise_tree(d, a_ax, parent, cell_start[c], cell_start[c + 1], f, inv)
+        cache[0] = h
     nspk = 0
     for c in range(n_cells):
         lo, hi = cell_start[c], cell_start[c + 1]
-        solve_tree(d, b, a_ax, parent, lo, hi)
+        active = False
+        for i in range(lo, hi):
+            b[i] = ch[i] * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
+            active = active or G[i] != 0.0
+        if active:
+            for i in range(lo, hi):
+                d[i] = ch[i] + g_m[i] + G[i]
+            solve_tree(d, b, a_ax, parent, lo, hi)
+        else:
+            solve_factorised(b, a_ax, parent, lo, hi, f, inv)
         for i in range(lo, hi):
             V[i] += (b[i] - V[i]) / theta
+            G[i] = 0.0
+            GE[i] = 0.0
         if v_det[c] < V_th and V[detect[c]] >= V_th:
             spikes[nspk] = c
             nspk += 1
@@ -129,8 +143,8 @@ class CableCells(Population):
                       "I_inj": np.zeros(dom.n)}
         for s, loc in enumerate(self.sites):
             self.state[f"in_{loc}"] = self._site_in[s]
-        self._scratch = dict(v_det=np.zeros(self.n), d=np.zeros(dom.n), b=np.zeros(dom.n),
-                             G=np.zeros(dom.n), GE=np.zeros(dom.n))
+        self._scratch = dict(v_det=np.zeros(self.n), cache=np.zeros(1),
+                             **{key: np.zeros(dom.n) for key in ("d", "b", "G", "GE", "ch", "f", "inv")})
         self.mechanisms, self._mech_ports = [], {}
         for where, mech in mechanisms:
             if not isinstance(mech, Mechanism):
@@ -217,14 +231,16 @@ class CableCells(Population):
         names += [code.arg(f"{pid}_{key}", (lambda k=key: getattr(self, k)))
                   for key in ("cap", "g_m", "gE", "a_ax", "parent", "cell_start", "_site_in", "site_node", "detect")]
         names.append(code.arg(f"{pid}_V_th", lambda: self.V_th))
-        names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k])) for key in ("v_det", "d", "b", "G", "GE")]
+        names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k]))
+                  for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "f", "inv")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
         lines = {"conductance": [], "advance": [], "react": []}
         for m, (mech, nodes) in enumerate(self.mechanisms):
             mid = f"{pid}_m{m}"
             state = {var: code.state(f"{mid}_{var}", self, f"{mech.name}_{var}") for var in mech.initial}
+            G, GE = (code.arg(f"{pid}_{key}", lambda k=key: self._scratch[k]) for key in ("G", "GE"))
             emitted = mech.emit(code, mid, self, code.arg(f"{mid}_nodes", lambda n=nodes: n), state, names[0],
-                                names[-2], names[-1], code.arg(f"{pid}_area", lambda: self.domain.area))
+                                G, GE, code.arg(f"{pid}_area", lambda: self.domain.area))
             for name, body in emitted.items():
                 lines[name] += body
         code.phase("neurons")(*lines["conductance"],
