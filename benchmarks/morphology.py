@@ -326,9 +326,10 @@ def main():
         for _ in range(args.rounds):  # simulators in turn, so that a change of load hits all of them
             for sim in SIMULATORS:
                 r = measure(sim, workload, cells, duration, dt, args.repeat, env)
-                if sim in res:
-                    r["runs"] += res[sim]["runs"]
-                res[sim] = r
+                if sim in res:  # builds of the first round (the first one with a cold kernel cache)
+                    res[sim]["runs"] += r["runs"]
+                else:
+                    res[sim] = r
         steps = int(round(duration / dt))
         base = min(res["plastisim"]["runs"])
         for sim in SIMULATORS:
