@@ -45,6 +45,7 @@ Usage (a venv with plastisim, neuron and arbor):
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -316,7 +317,7 @@ def main():
     env = dict(os.environ, PLASTISIM_CACHE_DIR=cache, NUMBA_NUM_THREADS="1", OMP_NUM_THREADS="1")
     env.pop("NUMBA_CACHE_DIR", None)
     print(f"versions: {versions()}; load average at start: {os.getloadavg()[0]:.2f}; plastisim kernel cache {cache} "
-          f"(empty at start)", flush=True)
+          f"(empty at start, removed at the end)", flush=True)
     print("| workload | cells | dt (us) | steps | compartments (nodes) per cell | simulator | build (s) | run, "
           "best of %d (s) | ns per compartment-step | run / plastisim | max RMS dV vs plastisim (mV) |" % (args.repeat * args.rounds))
     print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
@@ -346,6 +347,7 @@ def main():
         print(f"  {workload:15s} x{cells:<5d} dt={dt * 1e6:g} us: " + ", ".join(f"{k} {v:.2f}" for k, v in ratio.items()))
     print(f"load average at end: {os.getloadavg()[0]:.2f}; total wall time of the script: "
           f"{time.perf_counter() - wall:.0f} s")
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 if __name__ == "__main__":
