@@ -205,7 +205,7 @@ class CableCells(Population):
 
     def switch_ou(self, name, indices, mu=0.0, sigma=0.0):
         """Turn the OU current mechanism ``name`` on or off (:func:`plastisim.neurons.membrane.switch_ou`)."""
-        switch_ou(self, name, indices, mu, sigma)
+        switch_ou(self, (f"{name}_I", f"{name}_mu", f"{name}_sigma"), indices, mu, sigma)
 
     def amount(self, species):
         """Amount of ``species`` per cell, sum of V_i c_i (mol)."""

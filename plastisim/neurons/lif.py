@@ -33,7 +33,8 @@ and decay exactly; Euler-Maruyama for the white-noise term.
 import numpy as np
 
 from ..core.errors import ParameterError
-from ..core.params import check, check_indices
+from ..core.params import check
+from .membrane import switch_ou
 from .model import NeuronModel
 
 
@@ -150,9 +151,4 @@ class LIF(NeuronModel):
         (I := mu; mu, sigma in A) or, with mu = sigma = 0, off (I := 0, frozen)."""
         if channel not in ("bg", "stim"):
             raise ParameterError(f"channel = {channel!r} must be 'bg' or 'stim'")
-        if not isinstance(indices, slice):
-            indices = check_indices(indices, self.n, f"{self.name}.switch_ou")
-        check(f"{self.name}.sigma_{channel}", sigma, 0.0)
-        self.state[f"I_{channel}"][indices] = check(f"{self.name}.mu_{channel}", mu)
-        self.state[f"mu_{channel}"][indices] = mu
-        self.state[f"sigma_{channel}"][indices] = sigma
+        switch_ou(self, (f"I_{channel}", f"mu_{channel}", f"sigma_{channel}"), indices, mu, sigma)

@@ -58,17 +58,18 @@ class OUCurrent(Mechanism):
             s.I[i] = s.mu[i] + (s.I[i] - s.mu[i]) * decay + s.sigma[i] * sqrt(1.0 - decay * decay) * randn()
 
 
-def switch_ou(cells, name, indices, mu=0.0, sigma=0.0):
-    """Turn the OU current ``name`` of cells ``indices`` (indices or a slice) on (I := mu; mu,
-    sigma in A) or, with mu = sigma = 0, off (I := 0, frozen); ``cells.switch_ou(...)``."""
-    if f"{name}_sigma" not in cells.state:
-        raise ParameterError(f"{cells.name} has no OU current named {name!r}")
+def switch_ou(pop, keys, indices, mu=0.0, sigma=0.0):
+    """Turn an OU current of ``pop`` (state arrays ``keys`` = (I, mu, sigma)) at ``indices``
+    (indices or a slice) on (I := mu; mu, sigma in A) or, with mu = sigma = 0, off (I := 0,
+    frozen): ``CableCells.switch_ou``, ``LIF.switch_ou``."""
+    if keys[2] not in pop.state:
+        raise ParameterError(f"{pop.name} has no OU current {keys[2].replace('sigma', '').strip('_')!r}")
     if not isinstance(indices, slice):
-        indices = check_indices(indices, cells.n, f"{cells.name}.{name}")
-    check(f"{name}.sigma", sigma, 0.0)
-    cells.state[f"{name}_I"][indices] = check(f"{name}.mu", mu)
-    cells.state[f"{name}_mu"][indices] = mu
-    cells.state[f"{name}_sigma"][indices] = sigma
+        indices = check_indices(indices, pop.n, f"{pop.name}.switch_ou")
+    check(f"{pop.name}.{keys[2]}", sigma, 0.0)
+    pop.state[keys[0]][indices] = check(f"{pop.name}.{keys[1]}", mu)
+    pop.state[keys[1]][indices] = mu
+    pop.state[keys[2]][indices] = sigma
 
 
 class ThresholdReset(Mechanism):
