@@ -254,9 +254,38 @@ def l5_network(result, params, out):
     return [_save(fig, out / "l5_network.png")]
 
 
+def l5_stdp(result, params, out):
+    s = result["summary"]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    names = [g.decode() for g in s["group"]]
+    x = np.arange(len(names))
+    axes[0, 0].bar(x, s["weight_change"], yerr=s["weight_change_se"], color=["C3", "C0", "C2"])
+    axes[0, 0].set_xticks(x, [f"{g}\n{r:.1f} Hz, bursts {b:.2f}" for g, r, b in
+                              zip(names, s["rate"], s["burst_fraction"])], fontsize=7)
+    axes[0, 0].set(ylabel="|Δw| / w₀ per s (1/s)",
+                   title=f"claim 6: burst / regular = {s['ratio'][0]:.2f} (matched), {s['ratio'][1]:.2f} (unmatched)")
+    axes[0, 1].plot(s["calibration_I_s"] * 1e12, s["calibration_rate"], "o-", color="C0", label="regular (calibration)")
+    axes[0, 1].axhline(s["rate"][0], color="C3", ls="--", lw=0.8, label="burst group")
+    axes[0, 1].plot(s["I_s"][2] * 1e12, s["rate"][2], "s", color="C2", label="regular matched")
+    axes[0, 1].set(xlabel="somatic current I_s (pA)", ylabel="rate (Hz)", title="rate matching")
+    axes[0, 1].legend(frameon=False, fontsize=7)
+    labels = ["before", "pulse", "after"]
+    for ax, key, scale, ylabel in ((axes[1, 0], "pulse_weight_change", 1.0, "|Δw| / w₀ per s (1/s)"),
+                                   (axes[1, 1], "pulse_gain", 1e-12, "gain (Hz/pA)")):
+        for k, (name, color) in enumerate((("pulse", "C3"), ("control", "C0"))):
+            ax.bar(np.arange(3) + 0.4 * k - 0.2, s[key][k] * scale, width=0.4, color=color, label=name)
+        ax.set_xticks(np.arange(3), labels)
+        ax.set(ylabel=ylabel)
+    axes[1, 0].set_title(f"claim 7: {params.pulse_duration * 1e3:g}-ms pulse of I_d and γ")
+    axes[1, 0].legend(frameon=False, fontsize=7)
+    axes[1, 1].set_title(f"instantaneous gain; weight change persistence {s['persistence']:.2f}")
+    return [_save(fig, out / "l5_stdp.png")]
+
+
 PLOTS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
          "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse,
          "stc-protocols": stc_protocols, "stc-network": stc_network,
          "rallpack1": rallpack1, "rallpack2": rallpack2, "rallpack3": rallpack3, "heterosynaptic-spines": heterosynaptic_spines,
          "stc-network-morpho": lambda result, params, out: stc_network(result, params, out, "stc_network_morpho"),
-         "l5-cell": l5_cell, "l5-gain": l5_gain, "l5-network": l5_network}
+         "l5-cell": l5_cell, "l5-gain": l5_gain, "l5-network": l5_network,
+         "l5-stdp": l5_stdp}

@@ -23,6 +23,8 @@ TINY = {
     "l5-gain": {"duration": "0.3s", "discard": "0.1s", "I_step": "400pA"},
     "l5-network": {"n_e": 12, "n_pv": 6, "n_som": 6, "baseline": "0.1s", "stim_start": "0.2s",
                    "stim_duration": "0.1s", "realizations": 1},
+    "l5-stdp": {"n_cells": 4, "n_syn": 5, "window": "0.1s", "pulse_start": "0.1s", "pulse_duration": "0.05s",
+                "settle": "0.05s", "calibration_currents": "0,1nA,2nA,3nA"},
 }
 
 

@@ -24,6 +24,7 @@ MODELS = {
     "l5-cell": "l5_cell",
     "l5-gain": "l5_gain",
     "l5-network": "l5_network",
+    "l5-stdp": "l5_stdp",
 }
 DEFAULT_MODEL = "stdp-curve"
 

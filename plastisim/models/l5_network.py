@@ -15,7 +15,7 @@ E -> E on the soma: AMPA ``ampa_ee`` J and NMDA ``nmda_ee`` J (w_ee, sigma_ee); 
 E -> SOM: AMPA = NMDA = J (w_ei, sigma_ei); PV -> E: GABA_A on the soma (w_pv, sigma_pv);
 SOM -> E: GABA_A on the dendrite (w_som, sigma_som). Delays: one time step (the smallest a
 projection has; the reference acts in the same step). One presynaptic spike drives AMPA and
-NMDA through two projections with the same synapse list.
+NMDA through one projection (one weight, a factor per port).
 Background (§9): independent Poisson trains per cell (``rate_soma`` to every soma,
 ``rate_dend`` to every pyramidal dendrite), each event adding ``w_input`` to an AMPA and an
 NMDA conductance (times ``w_ff`` for interneurons); a train is a source neuron with one-to-one
@@ -29,6 +29,11 @@ realization) is one independent ring; all rings are simulated together (block-di
 connectivity, one run). STDP (``stdp``, §10 option A): :class:`plastisim.ScaledPairSTDP` on
 both E -> E projections, w_max = ``w_max_factor`` x the initial weight of each synapse,
 Delta A_pre = ``stdp_amplitude`` w_max, Delta A_post = -``stdp_ratio`` Delta A_pre, tau 20 ms.
+The learning claims of spec §14 (6: bursting accelerates STDP, at matched and unmatched rates;
+7: brief gain pulses of gamma and I_d during learning, weight-change rate with and without the
+pulse, gain after it) are measured in the separate model ``l5-stdp``
+(:mod:`plastisim.models.l5_stdp`: cells with identical plastic Poisson input instead of the
+recurrent ring, where rates, modes and pulses can be set and matched per group).
 
 Readouts (``summary``; condition x amplitude arrays are means over realizations):
 ``A`` (A, amplitudes), ``rate`` (Hz, pyramidal cells during the stimulus), ``rate_baseline``
