@@ -66,6 +66,9 @@ def solve_factorised(b, a, parent, lo, hi, f, inv):
 def factorise_cells(d, a, parent, n, f, inv):
     """:func:`factorise_tree` for the ``n`` interleaved cells (``d`` is overwritten; ``inv``
     may be ``d``)."""
+    if n == 1:  # one cell: the scalar loops (no inner loop of length 1)
+        factorise_tree(d, a, parent, 0, parent.shape[0], f, inv)
+        return
     for k in range(parent.shape[0] - 1, 0, -1):
         i0, p0 = k * n, parent[k] * n
         for c in range(n):
@@ -79,6 +82,9 @@ def factorise_cells(d, a, parent, n, f, inv):
 @njit(cache=True)
 def solve_factorised_cells(b, a, parent, n, f, inv):
     """:func:`solve_factorised` for the ``n`` interleaved cells (``b`` becomes x)."""
+    if n == 1:
+        solve_factorised(b, a, parent, 0, parent.shape[0], f, inv)
+        return
     for k in range(parent.shape[0] - 1, 0, -1):
         i0, p0 = k * n, parent[k] * n
         for c in range(n):
@@ -94,6 +100,9 @@ def solve_factorised_cells(b, a, parent, n, f, inv):
 @njit(cache=True)
 def solve_cells(d, b, a, parent, n):
     """:func:`solve_tree` for the ``n`` interleaved cells (``d`` overwritten, ``b`` becomes x)."""
+    if n == 1:
+        solve_one_cell(d, b, a, parent, 1, 0)
+        return
     for k in range(parent.shape[0] - 1, 0, -1):
         i0, p0 = k * n, parent[k] * n
         for c in range(n):

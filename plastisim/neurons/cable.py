@@ -81,10 +81,14 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
         cache[0] = h
     for c in range(n):
         gsum[c] = 0.0
-    for k in range(N // n):
-        i0 = k * n
-        for c in range(n):
-            gsum[c] += abs(G[i0 + c])
+    if n == 1:
+        for i in range(N):
+            gsum[0] += abs(G[i])
+    else:
+        for k in range(N // n):
+            i0 = k * n
+            for c in range(n):
+                gsum[c] += abs(G[i0 + c])
     n_active = 0
     for c in range(n):
         if gsum[c] != 0.0:
