@@ -34,18 +34,20 @@ from numba import njit
 
 from ..core.errors import ParameterError
 from ..core.params import check
-from ..morphology.solver import factorise_tree, solve_factorised
+from ..morphology.solver import factorise_cells, solve_factorised_cells
 
 
 @njit(cache=True)
-def diffusion_step(dt, c, influx, source, volume, rate, a, parent, cell_start, cache, held, keep, f, inv):
+def diffusion_step(dt, c, influx, source, volume, rate, a, parent, cache, held, keep, f, inv):
     """Advance concentration ``c`` by one step of length dt (see the module docstring); clear
-    ``influx``. ``rate``: decay rate 1/tau per node (1/s), ``a``: diffusive conductance to the
-    parent (m^3/s). The matrix depends only on dt: its factorisation (``held``, ``keep``, ``f``,
-    ``inv``) is kept and recomputed when dt changes (``cache[0]``: the dt it is for)."""
-    n = c.shape[0]
+    ``influx``. Nodes of the cells interleaved (node k of cell j at k * n + j; ``parent``: the
+    tree of one cell). ``rate``: decay rate 1/tau per node (1/s), ``a``: diffusive conductance
+    to the parent (m^3/s). The matrix depends only on dt: its factorisation (``held``,
+    ``keep``, ``f``, ``inv``) is kept and recomputed when dt changes (``cache[0]``: the dt it is for)."""
+    N = c.shape[0]
+    n = N // parent.shape[0]
     if cache[0] != dt:
-        for i in range(n):
+        for i in range(N):
             x = rate[i] * dt
             if x > 0.0:  # V lambda / (1 - exp(-lambda dt)) -> V / dt for lambda -> 0
                 held[i] = volume[i] * rate[i] / -math.expm1(-x)
@@ -54,14 +56,12 @@ def diffusion_step(dt, c, influx, source, volume, rate, a, parent, cell_start, c
                 held[i] = volume[i] / dt
                 keep[i] = 1.0
             inv[i] = held[i]
-        for cell in range(cell_start.shape[0] - 1):
-            factorise_tree(inv, a, parent, cell_start[cell], cell_start[cell + 1], f, inv)
+        factorise_cells(inv, a, parent, n, f, inv)
         cache[0] = dt
-    for i in range(n):
+    for i in range(N):
         c[i] = held[i] * keep[i] * c[i] + influx[i] / dt + source[i]
         influx[i] = 0.0
-    for cell in range(cell_start.shape[0] - 1):  # c is the right-hand side, then the solution
-        solve_factorised(c, a, parent, cell_start[cell], cell_start[cell + 1], f, inv)
+    solve_factorised_cells(c, a, parent, n, f, inv)  # c is the right-hand side, then the solution
 
 
 class Species:

@@ -29,8 +29,10 @@ Node order is Hines order: every node comes after its parent (depth first over b
 proximal to distal inside a branch), so Gaussian elimination from the last node to the first
 and substitution from the first to the last solve the tree system in O(nodes) without fill-in.
 
-A :class:`Domain` puts the nodes of many cells into flat arrays, one offset per cell
-(``cell_start``), with global parent indices; a point neuron is the one-node case.
+A :class:`Domain` puts the nodes of many cells into flat arrays with global parent indices
+(a point neuron is the one-node case): cell after cell (``cell_start``), or, for cells with
+one tree (the n cells of a ``CableCells``), *interleaved*: node k of cell c at k * n_cells + c,
+so that the solvers run over the cells in their innermost loop (independent, contiguous).
 """
 import math
 
@@ -427,21 +429,66 @@ class Compartments(Nodes):
         return int(nodes[min(int(x * len(nodes)), len(nodes) - 1)])
 
 class Domain:
-    """Nodes of several cells in flat arrays: cell c owns nodes ``cell_start[c]`` to
-    ``cell_start[c + 1] - 1``; ``parent`` holds global indices (-1 for each cell's root),
-    ``area``/``volume``/``r_own``/``r_parent`` as in :class:`Compartments`.
-    ``site(location)`` -> global node index per cell."""
+    """Nodes of several cells in flat arrays; ``parent`` holds global indices (-1 for each
+    cell's root), ``area``/``volume``/``length``/``r_own``/``r_parent``/``junction``/
+    ``distance`` are per global node as in :class:`Compartments`.
 
-    def __init__(self, cells):
+    Cell-major (default): cell c owns nodes ``cell_start[c]`` to ``cell_start[c + 1] - 1``.
+    ``interleaved=True`` (all cells have the same tree, ``nodes_per_cell`` nodes with the
+    parents ``local_parent``): node k of cell c is the global node k * n_cells + c
+    (``cell_start`` is None). Either way :meth:`index` gives the global index of a node of a
+    cell, :meth:`site` that of a location in every cell and :meth:`per_cell` the (cells,
+    nodes) view of a per-node array."""
+
+    def __init__(self, cells, interleaved=False):
         self.cells = list(cells)
+        self.n_cells, self.interleaved = len(self.cells), bool(interleaved)
         sizes = np.array([c.n for c in self.cells], dtype=np.int64)
-        self.cell_start = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        offset = np.repeat(self.cell_start[:-1], sizes)
-        parent = np.concatenate([c.parent for c in self.cells])
-        self.parent = np.where(parent >= 0, parent + offset, -1).astype(np.int64)
-        for key in ("area", "volume", "length", "r_own", "r_parent", "junction", "distance"):
-            setattr(self, key, np.concatenate([getattr(c, key) for c in self.cells]))
-        self.n_cells, self.n = len(self.cells), int(self.cell_start[-1])
+        if self.interleaved:
+            first = self.cells[0]
+            if any(c is not first and (c.n != first.n or not np.array_equal(c.parent, first.parent))
+                   for c in self.cells):
+                raise ParameterError("an interleaved domain needs cells with the same tree (parents)")
+            n, m = self.n_cells, first.n
+            self.nodes_per_cell, self.local_parent, self.cell_start = m, first.parent.copy(), None
+            cell = np.arange(n)
+            self.parent = np.where(first.parent[:, None] >= 0, first.parent[:, None] * n + cell[None, :],
+                                   -1).reshape(-1).astype(np.int64)
+            for key in ("area", "volume", "length", "r_own", "r_parent", "junction", "distance"):
+                setattr(self, key, self._gather([getattr(c, key) for c in self.cells]))
+            self.n = n * m
+        else:
+            self.cell_start = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+            self.nodes_per_cell = int(sizes[0]) if np.all(sizes == sizes[0]) else None
+            self.local_parent = self.cells[0].parent.copy() if self.nodes_per_cell is not None else None
+            offset = np.repeat(self.cell_start[:-1], sizes)
+            parent = np.concatenate([c.parent for c in self.cells])
+            self.parent = np.where(parent >= 0, parent + offset, -1).astype(np.int64)
+            for key in ("area", "volume", "length", "r_own", "r_parent", "junction", "distance"):
+                setattr(self, key, np.concatenate([getattr(c, key) for c in self.cells]))
+            self.n = int(self.cell_start[-1])
+
+    def _gather(self, per_cell):
+        """Global array from one array per cell (in the domain's layout)."""
+        if self.interleaved:
+            return np.stack(per_cell, axis=1).reshape(-1)
+        return np.concatenate(per_cell)
+
+    def index(self, local, cell):
+        """Global index of node ``local`` of ``cell`` (ints or broadcasting arrays)."""
+        local, cell = np.asarray(local, dtype=np.int64), np.asarray(cell, dtype=np.int64)
+        if self.interleaved:
+            return local * self.n_cells + cell
+        return self.cell_start[cell] + local
+
+    def per_cell(self, array):
+        """(cells, nodes per cell) view of a per-node ``array`` (cells of one size)."""
+        array = np.asarray(array)
+        if self.interleaved:
+            return array.reshape(self.nodes_per_cell, self.n_cells).T
+        if self.nodes_per_cell is None:
+            raise ParameterError("per_cell: the cells of this domain have different numbers of nodes")
+        return array.reshape(self.n_cells, self.nodes_per_cell)
 
     def coupling(self, rho):
         """Conductance of every node to its parent, 1 / (rho_i r_own_i + rho_parent r_parent_i),
@@ -455,7 +502,7 @@ class Domain:
 
     def site(self, location):
         """Global node index of ``location`` in every cell."""
-        return np.array([c.node(location) for c in self.cells], dtype=np.int64) + self.cell_start[:-1]
+        return self.index([c.node(location) for c in self.cells], np.arange(self.n_cells))
 
     def locations(self):
         """Names of the locations that every cell defines."""
@@ -465,4 +512,4 @@ class Domain:
         return [name for name in self.cells[0].locations if name in common]
 
     def paint(self, name, value, low=-math.inf, high=math.inf, low_open=False, allow_inf=False):
-        return np.concatenate([c.paint(name, value, low, high, low_open, allow_inf) for c in self.cells])
+        return self._gather([c.paint(name, value, low, high, low_open, allow_inf) for c in self.cells])

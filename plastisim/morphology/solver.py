@@ -52,3 +52,84 @@ def solve_factorised(b, a, parent, lo, hi, f, inv):
     b[lo] *= inv[lo]
     for i in range(lo + 1, hi):
         b[i] = (b[i] + a[i] * b[parent[i]]) * inv[i]
+
+
+# ---- n cells of one tree, interleaved (node k of cell c at k * n + c) ---------------------------
+# ``parent`` is the tree of one cell (local indices); the other arrays are per global node.
+# The loops over cells are innermost: independent and contiguous (vectorised). Every cell gets
+# the operations of the one-cell functions above in the same order, except that the
+# substitution multiplies by 1 / diagonal (as :func:`solve_factorised`), so that a full solve
+# and a factorised one of the same matrix agree to the last bit.
+
+
+@njit(cache=True)
+def factorise_cells(d, a, parent, n, f, inv):
+    """:func:`factorise_tree` for the ``n`` interleaved cells (``d`` is overwritten; ``inv``
+    may be ``d``)."""
+    if n == 1:  # one cell: the scalar loops (no inner loop of length 1)
+        factorise_tree(d, a, parent, 0, parent.shape[0], f, inv)
+        return
+    for k in range(parent.shape[0] - 1, 0, -1):
+        i0, p0 = k * n, parent[k] * n
+        for c in range(n):
+            d[i0 + c] += a[i0 + c]
+            f[i0 + c] = a[i0 + c] / d[i0 + c]
+            d[p0 + c] += a[i0 + c] - f[i0 + c] * a[i0 + c]
+    for i in range(parent.shape[0] * n):
+        inv[i] = 1.0 / d[i]
+
+
+@njit(cache=True)
+def solve_factorised_cells(b, a, parent, n, f, inv):
+    """:func:`solve_factorised` for the ``n`` interleaved cells (``b`` becomes x)."""
+    if n == 1:
+        solve_factorised(b, a, parent, 0, parent.shape[0], f, inv)
+        return
+    for k in range(parent.shape[0] - 1, 0, -1):
+        i0, p0 = k * n, parent[k] * n
+        for c in range(n):
+            b[p0 + c] += f[i0 + c] * b[i0 + c]
+    for c in range(n):
+        b[c] *= inv[c]
+    for k in range(1, parent.shape[0]):
+        i0, p0 = k * n, parent[k] * n
+        for c in range(n):
+            b[i0 + c] = (b[i0 + c] + a[i0 + c] * b[p0 + c]) * inv[i0 + c]
+
+
+@njit(cache=True)
+def solve_cells(d, b, a, parent, n):
+    """:func:`solve_tree` for the ``n`` interleaved cells (``d`` overwritten, ``b`` becomes x)."""
+    if n == 1:
+        solve_one_cell(d, b, a, parent, 1, 0)
+        return
+    for k in range(parent.shape[0] - 1, 0, -1):
+        i0, p0 = k * n, parent[k] * n
+        for c in range(n):
+            ai = a[i0 + c]
+            d[i0 + c] += ai
+            fi = ai / d[i0 + c]
+            d[p0 + c] += ai - fi * ai
+            b[p0 + c] += fi * b[i0 + c]
+    for c in range(n):
+        b[c] *= 1.0 / d[c]
+    for k in range(1, parent.shape[0]):
+        i0, p0 = k * n, parent[k] * n
+        for c in range(n):
+            b[i0 + c] = (b[i0 + c] + a[i0 + c] * b[p0 + c]) * (1.0 / d[i0 + c])
+
+
+@njit(cache=True)
+def solve_one_cell(d, b, a, parent, n, c):
+    """:func:`solve_cells` for cell ``c`` alone (strided access)."""
+    for k in range(parent.shape[0] - 1, 0, -1):
+        i, p = k * n + c, parent[k] * n + c
+        ai = a[i]
+        d[i] += ai
+        fi = ai / d[i]
+        d[p] += ai - fi * ai
+        b[p] += fi * b[i]
+    b[c] *= 1.0 / d[c]
+    for k in range(1, parent.shape[0]):
+        i = k * n + c
+        b[i] = (b[i] + a[i] * b[parent[k] * n + c]) * (1.0 / d[i])

@@ -37,57 +37,83 @@ from ..core.network import Population
 from ..core.params import check
 from ..diffusion.species import Species, diffusion_step
 from ..morphology import Domain, Morphology, Nodes
-from ..morphology.solver import factorise_tree, solve_factorised, solve_tree
+from ..morphology.solver import factorise_cells, solve_cells, solve_factorised_cells, solve_one_cell
 from .mechanism import Mechanism, painted_nodes
 from .membrane import switch_ou
 
 SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
 
 
+# a step with this many active cells (a mechanism adds a conductance) or more per cell of the
+# population solves all cells in full (vectorised) instead of factorised + active ones one by one
+FULL_SOLVE_FRACTION = 0.25
+
+
 @njit(cache=True)
-def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, cell_start,
-               site_in, site_node, detect, V_th, v_det, d, b, G, GE, cache, ch, f, inv, spikes):
+def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_in, site_node, detect,
+               V_th, v_det, d, b, G, GE, cache, ch, f, inv, gsum, active, spikes):
     """Advance all cells by one step (theta method, Hines elimination); return the number of
-    spiking cells written to ``spikes``. ``site_in[s, c]``: charge (C) for site s of cell c,
-    node ``site_node[s, c]``; ``G``, ``GE``: conductance (S) and conductance x reversal (A)
-    of the mechanisms per node; all three cleared here. ``d``, ``b``: scratch arrays. The
-    passive matrix is factorised once per step length (``cache[0]``: theta dt; ``ch`` = C/(theta
-    dt), ``f``, ``inv``); a cell whose mechanisms add a conductance in this step is solved in full."""
-    n_cells = cell_start.shape[0] - 1
+    spiking cells written to ``spikes``. Nodes are interleaved (node k of cell c at k * n + c,
+    n = number of cells; ``parent``: the tree of one cell). ``site_in[s, c]``: charge (C) for
+    site s of cell c, node ``site_node[s, c]``; ``G``, ``GE``: conductance (S) and conductance
+    x reversal (A) of the mechanisms per node; all three cleared here. ``d``, ``b``: scratch
+    arrays. The passive matrix is factorised once per step length (``cache[0]``: theta dt;
+    ``ch`` = C/(theta dt), ``f``, ``inv``); a cell whose mechanisms add a conductance in this
+    step (``gsum``, ``active``: scratch per cell) is solved in full. The result of a cell does
+    not depend on the path (factorised and full solves agree to the last bit for G = 0)."""
+    n = detect.shape[0]
+    N = V.shape[0]
     h = theta * dt
-    for c in range(n_cells):
+    for c in range(n):
         v_det[c] = V[detect[c]]
     for s in range(site_in.shape[0]):
-        for c in range(n_cells):
+        for c in range(n):
             q = site_in[s, c]
             if q != 0.0:
                 k = site_node[s, c]
                 V[k] += q / cap[k]
                 site_in[s, c] = 0.0
     if cache[0] != h:
-        for i in range(V.shape[0]):
+        for i in range(N):
             ch[i] = cap[i] / h
             d[i] = ch[i] + g_m[i]
-        for c in range(n_cells):
-            factorise_tree(d, a_ax, parent, cell_start[c], cell_start[c + 1], f, inv)
+        factorise_cells(d, a_ax, parent, n, f, inv)
         cache[0] = h
-    nspk = 0
-    for c in range(n_cells):
-        lo, hi = cell_start[c], cell_start[c + 1]
-        active = False
-        for i in range(lo, hi):
-            b[i] = ch[i] * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
-            active = active or G[i] != 0.0
-        if active:
-            for i in range(lo, hi):
+    for c in range(n):
+        gsum[c] = 0.0
+    if n == 1:
+        for i in range(N):
+            gsum[0] += abs(G[i])
+    else:
+        for k in range(N // n):
+            i0 = k * n
+            for c in range(n):
+                gsum[c] += abs(G[i0 + c])
+    n_active = 0
+    for c in range(n):
+        if gsum[c] != 0.0:
+            active[n_active] = c
+            n_active += 1
+    for i in range(N):
+        b[i] = ch[i] * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
+    if n_active >= FULL_SOLVE_FRACTION * n:
+        for i in range(N):
+            d[i] = ch[i] + g_m[i] + G[i]
+        solve_cells(d, b, a_ax, parent, n)
+    else:
+        solve_factorised_cells(b, a_ax, parent, n, f, inv)
+        for j in range(n_active):  # overwritten above: right-hand side again, full solve
+            c = active[j]
+            for i in range(c, N, n):
+                b[i] = ch[i] * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
                 d[i] = ch[i] + g_m[i] + G[i]
-            solve_tree(d, b, a_ax, parent, lo, hi)
-        else:
-            solve_factorised(b, a_ax, parent, lo, hi, f, inv)
-        for i in range(lo, hi):
-            V[i] += (b[i] - V[i]) / theta
-            G[i] = 0.0
-            GE[i] = 0.0
+            solve_one_cell(d, b, a_ax, parent, n, c)
+    for i in range(N):
+        V[i] += (b[i] - V[i]) / theta
+        G[i] = 0.0
+        GE[i] = 0.0
+    nspk = 0
+    for c in range(n):
         if v_det[c] < V_th and V[detect[c]] >= V_th:
             spikes[nspk] = c
             nspk += 1
@@ -99,9 +125,10 @@ class CableCells(Population):
 
     ``morphology``: a :class:`~plastisim.morphology.Morphology` (discretised with ``dx`` (m)
     or ``n_per_branch``, else its own ``n_compartments``) or a
-    :class:`~plastisim.morphology.Compartments`. State (flat over all cells, node
-    ``cell_start[c] + k`` is node k of cell c): ``V`` (V), ``I_inj`` (A), and per site
-    ``in_<location>`` (C, one per cell). ``V_init`` defaults to E_m.
+    :class:`~plastisim.morphology.Compartments`. State (flat over all cells, nodes
+    interleaved: node k of cell c is ``k * n + c``; :meth:`node` gives the index of a location,
+    :meth:`per_cell` the (cells, nodes) view of a per-node array): ``V`` (V), ``I_inj`` (A),
+    and per site ``in_<location>`` (C, one per cell). ``V_init`` defaults to E_m.
     """
 
     def __init__(self, morphology, n=1, Cm=0.01, Rm=1.0, Ra=1.0, E_m=-65e-3, V_init=None, dx=None,
@@ -117,9 +144,10 @@ class CableCells(Population):
         if scheme not in SCHEMES:
             raise ParameterError(f"scheme = {scheme!r} must be one of {list(SCHEMES)}")
         self.scheme, self.theta = scheme, SCHEMES[scheme]
-        self.domain = dom = Domain([cell] * self.n)
+        self.domain = dom = Domain([cell] * self.n, interleaved=True)
         self.compartments = cell
-        self.cell_start, self.parent = dom.cell_start, dom.parent
+        self.parent = dom.parent
+        self.local_parent = dom.local_parent  # the tree of one cell: what the solvers use
         cm = dom.paint(f"{self.name}.Cm", Cm, 0.0, low_open=True)
         rm = dom.paint(f"{self.name}.Rm", Rm, 0.0, low_open=True, allow_inf=True)
         ra = dom.paint(f"{self.name}.Ra", Ra, 0.0, low_open=True)
@@ -143,7 +171,8 @@ class CableCells(Population):
                       "I_inj": np.zeros(dom.n)}
         for s, loc in enumerate(self.sites):
             self.state[f"in_{loc}"] = self._site_in[s]
-        self._scratch = dict(v_det=np.zeros(self.n), cache=np.zeros(1),
+        self._scratch = dict(v_det=np.zeros(self.n), cache=np.zeros(1), gsum=np.zeros(self.n),
+                             active=np.zeros(self.n, dtype=np.int64),
                              **{key: np.zeros(dom.n) for key in ("d", "b", "G", "GE", "ch", "f", "inv")})
         self.mechanisms, self._mech_ports = [], {}
         for where, mech in mechanisms:
@@ -207,13 +236,18 @@ class CableCells(Population):
         """Turn the OU current mechanism ``name`` on or off (:func:`plastisim.neurons.membrane.switch_ou`)."""
         switch_ou(self, (f"{name}_I", f"{name}_mu", f"{name}_sigma"), indices, mu, sigma)
 
+    def per_cell(self, array):
+        """(cells, nodes per cell) view of a per-node array, e.g. ``per_cell(state["V"])[c]``:
+        the voltages of cell c in the node order of ``compartments``."""
+        return self.domain.per_cell(array)
+
     def amount(self, species):
         """Amount of ``species`` per cell, sum of V_i c_i (mol)."""
-        return np.add.reduceat(self.domain.volume * self.state[species], self.cell_start[:-1])
+        return self.per_cell(self.domain.volume * self.state[species]).sum(axis=1)
 
     def charge(self):
         """Membrane charge per cell relative to 0 V, sum of c_i V_i (C)."""
-        return np.add.reduceat(self.cap * self.state["V"], self.cell_start[:-1])
+        return self.per_cell(self.cap * self.state["V"]).sum(axis=1)
 
     def port_target(self, port):
         return self._mech_ports[port][0] if port in self._mech_ports else f"in_{port}"
@@ -229,10 +263,10 @@ class CableCells(Population):
         envelope = f"sig_{self.envelope}" if self.envelope else "1.0"
         names = [code.state(f"{pid}_{key}", self, key) for key in ("V", "I_inj")]
         names += [code.arg(f"{pid}_{key}", (lambda k=key: getattr(self, k)))
-                  for key in ("cap", "g_m", "gE", "a_ax", "parent", "cell_start", "_site_in", "site_node", "detect")]
+                  for key in ("cap", "g_m", "gE", "a_ax", "local_parent", "_site_in", "site_node", "detect")]
         names.append(code.arg(f"{pid}_V_th", lambda: self.V_th))
         names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k]))
-                  for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "f", "inv")]
+                  for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "f", "inv", "gsum", "active")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
         lines = {"conductance": [], "advance": [], "react": []}
         for m, (mech, nodes) in enumerate(self.mechanisms):
@@ -254,15 +288,14 @@ class CableCells(Population):
         """One diffusion step per species in the ``fields`` phase."""
         step = code.use(diffusion_step)
         arg = lambda key, get: code.arg(f"{pid}_{key}", get)
-        volume, parent, cell_start = (arg(key, lambda k=key: getattr(self.domain, k))
-                                      for key in ("volume", "parent", "cell_start"))
+        volume, parent = (arg(key, lambda k=key: getattr(self.domain, k)) for key in ("volume", "local_parent"))
         for sp in self.species:
             c, influx, source = (code.state(f"{pid}_{sp.name}{x}", self, f"{sp.name}{x}")
                                  for x in ("", "_in", "_source"))
             rate, a, *cache = (arg(f"{sp.name}_{key}", lambda s=sp.name, k=key: self._solver[s][k])
                                for key in ("rate", "a", "cache", "held", "keep", "f", "inv"))
             code.phase("fields")(f"{step}(dt, {c}, {influx}, {source}, {volume}, {rate}, {a}, {parent}, "
-                                 f"{cell_start}, {', '.join(cache)})")
+                                 f"{', '.join(cache)})")
 
     def __repr__(self):
         return f"CableCells(n={self.n}, nodes per cell={self.compartments.n}, name={self.name!r})"

@@ -126,5 +126,5 @@ def painted_nodes(cells, cell, where, mech):
                                  f"of {sorted(cell.locations)}")
         return cells.domain.site(where)
     mask = ~cell.junction if where == "all" else cell.region_mask(where) & ~cell.junction
-    local = np.flatnonzero(mask)
-    return (cells.domain.cell_start[:-1, None] + local[None, :]).reshape(-1).astype(np.int64)
+    local = np.flatnonzero(mask)  # node-major, like the nodes: instance q of cell c at q * n + c
+    return cells.domain.index(local[:, None], np.arange(cells.n)[None, :]).reshape(-1).astype(np.int64)

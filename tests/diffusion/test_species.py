@@ -88,7 +88,7 @@ def test_amount_is_conserved_on_a_branched_tree_with_radius_changes():
     sim.fast_forward(500.0, 50.0)  # long implicit steps: still conserved, and uniform at the end
     assert np.allclose(cells.amount("P"), before, rtol=1e-9, atol=0)
     real = ~comp.junction
-    c = cells.state["P"].reshape(3, comp.n)[:, real]
+    c = cells.per_cell(cells.state["P"])[:, real]
     assert np.allclose(c, (before / comp.volume.sum())[:, None], rtol=1e-6)
 
 
@@ -106,7 +106,7 @@ def test_rules_write_and_read_the_node_of_their_site():
     ps.Simulator(net).run(0.2)
     expected = np.array([2 * 0.5, 1.0]) * 0.11 * 4e-12 * 1e-3 / (2 * FARADAY)
     assert np.allclose(cells.amount("Ca"), expected, rtol=1e-9)
-    c = cells.state["Ca"].reshape(2, -1)
+    c = cells.per_cell(cells.state["Ca"])
     assert np.all(c[:, -1] == c.max(axis=1)) and np.all(c[:, -1] > c[:, 0])
 
 

@@ -58,7 +58,7 @@ def test_fast_diffusion_reduces_to_the_single_compartment_prp():
     assert point.state["z"].mean() > 0.3
     assert np.allclose(fast.state["z"], point.state["z"], rtol=0.02, atol=0.01)
     h0 = STCEvent.parameters["h0"]
-    sps = cells_fast.amount("sps") + np.add.reduceat(cells_fast.state["sps_in"], cells_fast.cell_start[:-1])
+    sps = cells_fast.amount("sps") + cells_fast.per_cell(cells_fast.state["sps_in"]).sum(axis=1)
     assert np.allclose(sps, np.bincount(fast.post, np.abs(fast.state["h"] - h0), minlength=4), rtol=1e-9)
     slow_p = make_params(MODEL.Params, {"D_p": 1e-19})
     slow, _ = plastic_cells(slow_p, 1e-19, point=False)

@@ -102,10 +102,51 @@ def test_cells_are_independent_in_flat_arrays():
     single_net = ps.Network(dt=50e-6)
     single = single_net.add(ps.CableCells(morph, 1, n_per_branch=2, **MEMBRANE)).inject("tip", 0.05e-9)
     ps.Simulator(single_net).run(0.01)
-    m = cells.compartments.n
-    V = cells.state["V"].reshape(3, m)
+    V = cells.per_cell(cells.state["V"])
     np.testing.assert_array_equal(V[1], single.state["V"])
     np.testing.assert_allclose(V[[0, 2]], -65e-3, atol=1e-15)
+
+
+def test_interleaved_layout_indices():
+    """Node k of cell c is the global node k * n + c; sites, per_cell and painted mechanism
+    nodes agree with it."""
+    morph = branched_tapered()
+    cells = ps.CableCells(morph, 4, n_per_branch=2, mechanisms=[("dend", ps.HH())], **MEMBRANE)
+    comp, n = cells.compartments, cells.n
+    soma = comp.node("soma")
+    np.testing.assert_array_equal(cells.node("soma", slice(None)), soma * n + np.arange(n))
+    marker = np.arange(cells.n_nodes, dtype=float)
+    np.testing.assert_array_equal(cells.per_cell(marker)[2], np.arange(comp.n) * n + 2)
+    np.testing.assert_array_equal(cells.per_cell(cells.domain.area)[3], comp.area)
+    local = np.flatnonzero(comp.region_mask("dend") & ~comp.junction)
+    np.testing.assert_array_equal(cells.mechanisms[0][1], (local[:, None] * n + np.arange(n)).reshape(-1))
+    parent = cells.parent
+    np.testing.assert_array_equal(parent[parent >= 0] % n, np.flatnonzero(parent >= 0) % n)
+
+
+def test_cells_with_and_without_active_mechanisms_match_single_cells_bitwise():
+    """Cells whose mechanisms add a conductance in a step are solved in full, the others
+    through the factorised matrix, or all cells in full when many are active: every cell gives
+    the same voltages to the last bit as when it is simulated alone."""
+    morph = branched_tapered()
+    currents = np.linspace(0.0, 0.4e-9, 10)
+    mech = lambda: [("all", ps.ThresholdReset(V_th=-55e-3, V_reset=-70e-3, t_ref=1e-3))]
+
+    def run(n, I):
+        net = ps.Network(dt=50e-6)
+        cells = net.add(ps.CableCells(morph, n, dx=10e-6, mechanisms=mech(), **MEMBRANE))
+        cells.state["I_inj"][cells.node("soma", slice(None))] = I
+        mon = net.record(cells, "ThresholdReset_refr", np.arange(len(cells.state["ThresholdReset_refr"])))
+        ps.Simulator(net).run(0.03)
+        return cells, mon
+
+    cells, mon = run(len(currents), currents)
+    refractory = mon.data.reshape(len(mon.data), -1, cells.n) > 0.5  # (steps, instances, cells)
+    active = refractory.any(axis=1).sum(axis=1)
+    assert np.any((active > 0) & (active < 0.25 * len(currents))) and np.any(active >= 0.25 * len(currents))
+    for c in (0, 3, 9):
+        single, _ = run(1, currents[c])
+        np.testing.assert_array_equal(cells.per_cell(cells.state["V"])[c], single.state["V"])
 
 
 def test_synapse_at_site_and_spikes_at_location_drive_a_point_neuron():
