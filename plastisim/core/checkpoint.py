@@ -21,7 +21,7 @@ from ..io.hdf5 import write_atomic
 from .errors import ParameterError
 from .network import RateMonitor, SpikeMonitor, StateMonitor
 
-FORMAT = 1
+FORMAT = 2  # 2: nodes of compartmental cells interleaved (node k of cell c at k * cells + c)
 
 
 def save(sim, path, extra=None):
