@@ -4,7 +4,7 @@ Run the sweep first (resumable, any dask cluster; docs/sweeps.md), e.g.
 
     plastisim sweep stc-network --grid pattern_size=100,150,200,250 --grid recall=10s,8h \
         --grid psc_scheme=exact,reference --realizations 50 --out out/stc-q
-    python examples/q_vs_pattern_size.py out/stc-q
+    python examples/q_vs_pattern_size.py out/stc-q   # or several folders, e.g. one per recall delay
 
 This prints a Markdown table of mean Q with 95 % confidence intervals (t distribution over the
 realizations) per pattern size, recall delay and PSC scheme, and writes
@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
 from scipy import stats  # noqa: E402
 
 import plastisim as ps  # noqa: E402
@@ -31,9 +32,11 @@ def summarize(q):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("sweep", type=Path, help="folder of a stc-network sweep")
+    parser.add_argument("sweep", type=Path, nargs="+", help="folder(s) of stc-network sweeps "
+                        "(e.g. one per recall delay; combined by their coordinates)")
+    parser.add_argument("--figure", type=Path, help="where to write the figure (default: in the first folder)")
     args = parser.parse_args()
-    ds = ps.load_sweep(args.sweep)
+    ds = xr.combine_by_coords([ps.load_sweep(path)[["Q"]] for path in args.sweep], combine_attrs="drop")
     extra = [d for d in ds["Q"].dims if d not in ("pattern_size", "recall", "realization")]
     groups = [{}] if not extra else [{extra[0]: v} for v in ds[extra[0]].values]
     recalls = ds["recall"].values
@@ -55,8 +58,9 @@ def main():
     ax.set(xlabel="pattern size N_CA", ylabel="recall quality Q")
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
-    fig.savefig(args.sweep / "q_vs_pattern_size.png", dpi=120)
-    print(f"figure: {args.sweep / 'q_vs_pattern_size.png'}")
+    figure = args.figure or args.sweep[0] / "q_vs_pattern_size.png"
+    fig.savefig(figure, dpi=120)
+    print(f"figure: {figure}")
 
 
 if __name__ == "__main__":
