@@ -50,16 +50,15 @@ class PairSTDP(Rule):
         n.a_post[j] *= exp(-dt / p.tau_post)
 
 
-class ScaledPairSTDP(Rule):
+class ScaledPairSTDP(PairSTDP):
     """Pair-based STDP whose amplitudes and upper bound scale with a per-synapse ``w_max``
     (spec ``l5_gain.md`` §10, option A: Delta A_pre = 0.01 w_max, Delta A_post = -1.05 Delta A_pre,
-    w in [0, w_max], w_max = 2 x the initial weight of each synapse). The traces are fractions
-    of w_max, kept per presynaptic group and per postsynaptic neuron (as in :class:`PairSTDP`):
+    w in [0, w_max], w_max = 2 x the initial weight of each synapse). The traces are the ones of
+    :class:`PairSTDP` as fractions of w_max (a_pre += A_pre at an arriving spike, a_post +=
+    A_post at a postsynaptic spike, both decaying exactly with tau_pre, tau_post):
 
-        x_pre += A_pre at an arriving spike, x_post += A_post at a postsynaptic spike,
-        both decay exactly (tau_pre, tau_post);
-        w <- clip(w + w_max x_post, 0, w_max) at an arriving spike (after delivering w),
-        w <- clip(w + w_max x_pre, 0, w_max) at a postsynaptic spike.
+        w <- clip(w + w_max a_post, 0, w_max) at an arriving spike (after delivering w),
+        w <- clip(w + w_max a_pre, 0, w_max) at a postsynaptic spike.
 
     ``w_max`` is a synapse variable (S, default 0: no plasticity); set it after connecting,
     e.g. ``proj.state["w_max"][:] = 2 * proj.w``. Per synapse this is :class:`PairSTDP` with
@@ -67,30 +66,16 @@ class ScaledPairSTDP(Rule):
 
     parameters = dict(tau_pre=20e-3, tau_post=20e-3, A_pre=0.01, A_post=-0.0105)
     synapse_state = dict(w_max=0.0)
-    group_state = dict(x_pre=0.0)
-    neuron_state = dict(x_post=0.0)
 
     def validate(self, params):
         check("tau_pre", params["tau_pre"], 0.0, low_open=True)
         check("tau_post", params["tau_post"], 0.0, low_open=True)
 
     def on_pre(s, p, n, k, j):
-        s.w[k] = min(max(s.w[k] + s.w_max[k] * n.x_post[j], 0.0), s.w_max[k])
-
-    def on_pre_group(grp, p, g):
-        grp.x_pre[g] += p.A_pre
+        s.w[k] = min(max(s.w[k] + s.w_max[k] * n.a_post[j], 0.0), s.w_max[k])
 
     def on_post(s, p, grp, k, g):
-        s.w[k] = min(max(s.w[k] + s.w_max[k] * grp.x_pre[g], 0.0), s.w_max[k])
-
-    def on_post_neuron(n, p, j):
-        n.x_post[j] += p.A_post
-
-    def on_group_step(grp, p, g, dt):
-        grp.x_pre[g] *= exp(-dt / p.tau_pre)
-
-    def on_neuron_step(n, p, j, dt):
-        n.x_post[j] *= exp(-dt / p.tau_post)
+        s.w[k] = min(max(s.w[k] + s.w_max[k] * grp.a_pre[g], 0.0), s.w_max[k])
 
 
 def pair_kernel_sum(t_pre, t_post, tau_pre, tau_post, A_pre, A_post):
