@@ -24,13 +24,13 @@ def test_interrupted_run_resumes_to_the_same_numbers(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "plastisim.cli", *ARGS, "--out", str(out),
                              "--checkpoint-every", "0.05s"], stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
-    while not (out / "checkpoint.h5").exists() and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
+    while not (out / "checkpoint.h5").exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before the first checkpoint could be interrupted"
+    proc.send_signal(signal.SIGINT)  # at once: the run has several seconds left (first checkpoint ~1 s of ~4 s)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    assert "Traceback" not in err and "checkpoints kept" in err and err.count("\n") == 1
+    assert "Traceback" not in err and "checkpoints kept" in err and err.count("\n") == 1, err
     resumed = cli(*ARGS, "--out", str(out), "--checkpoint-every", "0.05s", "--resume")
     assert resumed.returncode == 0, resumed.stderr
     a, b = load_results(tmp_path / "whole" / "results.h5")[0], load_results(out / "results.h5")[0]
