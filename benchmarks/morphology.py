@@ -10,6 +10,20 @@ Workloads (the same geometry, compartments, time step and scheme in all three si
 * ``trees``: N copies of the Rallpack 2 tree, each with 0.1 nA at its root, 100 ms.
 * ``ball-and-stick``: N ball-and-stick cells (soma 20 um long and wide, one compartment;
   dendrite 800 um, 2 um wide, 99 compartments; membrane as Rallpack), 0.1 nA at the soma, 100 ms.
+* ``rallpack3``: Rallpack 3 (:mod:`plastisim.models.rallpack3`): the Rallpack 1 cable with
+  squid Hodgkin-Huxley channels in every compartment (gbar_Na 1200, gbar_K 360 S/m^2, E_Na
+  50 mV, E_K -77 mV, leak 1/R_m = 0.25 S/m^2 at -65 mV, 6.3 C), 0.1 nA at x = 0, 250 ms;
+  spike times at both ends. plastisim: ``rallpack3.run`` with ``scheme="backward-euler"``;
+  NEURON: its ``hh`` mechanism (gnabar 0.12, gkbar 0.036, gl 2.5e-5 S/cm^2, el -65 mV, ena 50,
+  ek -77 mV, ``celsius = 6.3``, rate tables off: ``usetable_hh = 0``, so that it evaluates the
+  rate functions themselves, as plastisim and Arbor do); Arbor: its built-in ``hh`` density
+  mechanism (default catalogue; same gnabar, gkbar, gl, el; ena and ek as the ``na`` and ``k``
+  reversal potentials; ``tempK = 279.45`` K, i.e. 6.3 C, from which it computes
+  q10 = 3^((celsius - 6.3) / 10) = 1, checked with a probe). All three: channel currents from
+  the gates at t in the implicit cable step, then ``cnexp`` relaxation of the gates at the new
+  voltage, which plastisim and NEURON compute with exp() (exact for frozen v) and Arbor's modcc
+  with the (1,1) Pade approximant exp(x) ~ (1 + x/2) / (1 - x/2): Arbor's spike times differ
+  from the other two by O(dt^2), plastisim's and NEURON's by round-off.
 
 plastisim runs the Rallpacks through the models' own ``run`` functions (geometry, recording
 and timing as in ``plastisim run rallpack1``); the many-cell workloads use ``CableCells(n=N)``
@@ -36,11 +50,15 @@ loads or compiles the numba kernels; the script gives plastisim an empty kernel 
 first workload shows the cold compilation; for the Rallpacks it also includes the models'
 analytic reference). Agreement: RMS
 difference of each peer's voltage traces from plastisim's at the two sites (peer traces
-interpolated onto plastisim's sample times, t = (n + 1) dt).
+interpolated onto plastisim's sample times, t = (n + 1) dt); for ``rallpack3`` (spike trains
+drift apart, so voltages are not compared) the spike times (upward 0-V crossings, linear
+interpolation between samples) at both ends: spike counts and the largest |dt| between a peer's
+spike and plastisim's spike of the same index.
 
 Usage (a venv with plastisim, neuron and arbor):
     python benchmarks/morphology.py [--quick] [--repeat 3] [--rounds 2] [--cells-trees 100] [--cells-bs 1000]
 ``--quick``: 50-ms Rallpacks, 10 trees and 100 ball-and-stick cells for 20 ms.
+``--only rallpack3`` runs the Hodgkin-Huxley cable alone (dt = 25 and 10 us; ~1 min, --quick ~10 s).
 """
 import argparse
 import json
@@ -65,7 +83,7 @@ def geometry(workload):
     import plastisim as ps
     from plastisim.models import rallpack1, rallpack2
 
-    if workload == "rallpack1":
+    if workload in ("rallpack1", "rallpack3"):
         p = rallpack1.Params()
         return ps.Morphology.cable(p.length, p.diameter), p.n_compartments, "x0", ("x0", "x1")
     if workload in ("rallpack2", "trees"):
@@ -96,12 +114,13 @@ def centres(morph, counts, location):
 def run_plastisim(workload, n_cells, duration, dt, repeat):
     import numpy as np
     import plastisim as ps
-    from plastisim.models import rallpack1, rallpack2
+    from plastisim.models import rallpack1, rallpack2, rallpack3
 
     runs, builds = [], []
-    if workload in ("rallpack1", "rallpack2"):
-        model = rallpack1 if workload == "rallpack1" else rallpack2
-        p = model.Params(duration=duration, dt=dt)
+    if workload in ("rallpack1", "rallpack2", "rallpack3"):
+        model = dict(rallpack1=rallpack1, rallpack2=rallpack2, rallpack3=rallpack3)[workload]
+        p = (model.Params(duration=duration, dt=dt, scheme="backward-euler") if workload == "rallpack3"
+             else model.Params(duration=duration, dt=dt))
         for _ in range(repeat + 1):  # the first call compiles or loads the kernel
             start = time.perf_counter()
             out = model.run(p)
@@ -109,7 +128,7 @@ def run_plastisim(workload, n_cells, duration, dt, repeat):
             runs.append(out["wall_time"])
             builds.append(total - out["wall_time"])
         t, V = out["data"]["t"], out["data"]["V"]
-        comp = (ps.Morphology.cable(1e-3, 1e-6).discretise(n_per_branch=p.n_compartments) if workload == "rallpack1"
+        comp = (ps.Morphology.cable(1e-3, 1e-6).discretise(n_per_branch=p.n_compartments) if workload != "rallpack2"
                 else geometry("rallpack2")[0].discretise(n_per_branch=1))
     else:
         morph, counts, inj, rec = geometry(workload)
@@ -149,7 +168,13 @@ def run_neuron(workload, n_cells, duration, dt, repeat):
                 sec.connect(secs[morph.branch_parent[b]](1), 0)
             secs.append(sec)
         cells.append(secs)
-    h(f"forall {{ Ra = {RA * 100} cm = {CM * 100} insert pas g_pas = {1 / RM * 1e-4} e_pas = {EM * 1e3} }}")
+    if workload == "rallpack3":  # NEURON's hh with its own leak (no pas), exact rate functions
+        h(f"forall {{ Ra = {RA * 100} cm = {CM * 100} insert hh gnabar_hh = 0.12 gkbar_hh = 0.036 "
+          f"gl_hh = {1 / RM * 1e-4} el_hh = {EM * 1e3} ena = 50 ek = -77 }}")
+        h.celsius = 6.3
+        h.usetable_hh = 0
+    else:
+        h(f"forall {{ Ra = {RA * 100} cm = {CM * 100} insert pas g_pas = {1 / RM * 1e-4} e_pas = {EM * 1e3} }}")
     where = lambda cell, loc: (lambda s, x: cells[cell][int(morph.segment_branch[s])](x))(*centres(morph, counts, loc))
     clamps = []
     for c in range(n_cells):
@@ -211,7 +236,13 @@ def run_arbor(workload, n_cells, duration, dt, repeat):
         policy = A.cv_policy_fixed_per_branch(int(counts[0]))
     decor = A.decor()
     decor.set_property(Vm=EM * 1e3 * U.mV, cm=CM * U.F / U.m2, rL=RA * 100 * U.Ohm * U.cm)
-    decor.paint("(all)", A.density(f"pas/e={EM * 1e3}", g=1 / RM * 1e-4))
+    if workload == "rallpack3":  # built-in hh (default catalogue) with its own leak; q10 = 1 at 6.3 C
+        decor.set_property(tempK=(6.3 + 273.15) * U.Kelvin)
+        decor.set_ion("na", rev_pot=50 * U.mV)
+        decor.set_ion("k", rev_pot=-77 * U.mV)
+        decor.paint("(all)", A.density("hh", gnabar=0.12, gkbar=0.036, gl=1 / RM * 1e-4, el=EM * 1e3))
+    else:
+        decor.paint("(all)", A.density(f"pas/e={EM * 1e3}", g=1 / RM * 1e-4))
     decor.place(f'"{inj}"', A.i_clamp(I0 * 1e9 * U.nA))
     cell = A.cable_cell(tree, decor, labels, discretization=policy)
     cv = A.cv_data(cell)
@@ -286,6 +317,30 @@ def rms_vs(ref, other):
                for vr, vo in zip(ref["v"], other["v"]))
 
 
+def spike_times(res):
+    """Upward 0-V crossings (s, linear interpolation between samples) at the two recorded sites."""
+    import numpy as np
+    t = np.asarray(res["t"])
+    out = []
+    for v in res["v"]:
+        v = np.asarray(v)
+        k = np.flatnonzero((v[:-1] < 0.0) & (v[1:] >= 0.0))
+        out.append(t[k] + (0.0 - v[k]) / (v[k + 1] - v[k]) * (t[k + 1] - t[k]))
+    return out
+
+
+def spikes_vs(ref, other):
+    """Largest |difference| (s) between spike k of ``other`` and spike k of ``ref`` at either site
+    (over the spikes both have)."""
+    import numpy as np
+    worst = 0.0
+    for a, b in zip(spike_times(ref), spike_times(other)):
+        n = min(len(a), len(b))
+        if n:
+            worst = max(worst, float(np.max(np.abs(a[:n] - b[:n]))))
+    return worst
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -310,7 +365,8 @@ def main():
     n_bs = args.cells_bs or (100 if quick else 1000)
     cases = [("rallpack1", 1, rp_T, 25e-6), ("rallpack1", 1, rp_T, 50e-6),
              ("rallpack2", 1, rp_T, 25e-6), ("rallpack2", 1, rp_T, 50e-6),
-             ("trees", n_trees, many_T, 25e-6), ("ball-and-stick", n_bs, many_T, 25e-6)]
+             ("trees", n_trees, many_T, 25e-6), ("ball-and-stick", n_bs, many_T, 25e-6),
+             ("rallpack3", 1, rp_T, 25e-6), ("rallpack3", 1, rp_T, 10e-6)]
     if args.only:
         cases = [c for c in cases if c[0] in args.only.split(",")]
     cache = tempfile.mkdtemp(prefix="plastisim_morphbench_cache_")
@@ -318,11 +374,19 @@ def main():
     env.pop("NUMBA_CACHE_DIR", None)
     print(f"versions: {versions()}; load average at start: {os.getloadavg()[0]:.2f}; plastisim kernel cache {cache} "
           f"(empty at start, removed at the end)", flush=True)
-    print("| workload | cells | dt (us) | steps | compartments (nodes) per cell | simulator | build (s) | run, "
-          "best of %d (s) | ns per compartment-step | run / plastisim | max RMS dV vs plastisim (mV) |" % (args.repeat * args.rounds))
-    print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
-    summary = []
+    head = ("| workload | cells | dt (us) | steps | compartments (nodes) per cell | simulator | build (s) | run, "
+            f"best of {args.repeat * args.rounds} (s) | ns per compartment-step | run / plastisim | ")
+    printed = None  # which table's header has been printed
+    summary, timing = [], {}
     for workload, cells, duration, dt in cases:
+        hh = workload == "rallpack3"
+        if printed != hh:
+            print("\n" if printed is not None else "", end="")
+            print(head + ("spikes x0 / x1 | max abs. spike-time difference vs plastisim (ms) |" if hh
+                          else "max RMS dV vs plastisim (mV) |"))
+            print("|---" * (12 if hh else 11) + "|", flush=True)
+            printed = hh
+        case_start = time.perf_counter()
         res = {}
         for _ in range(args.rounds):  # simulators in turn, so that a change of load hits all of them
             for sim in SIMULATORS:
@@ -338,13 +402,21 @@ def main():
             best = min(r["runs"])
             per = best / (steps * cells * r["compartments"]) * 1e9
             build = (f"{r['build']:.2f} (first {r['build_first']:.2f})" if sim == "plastisim" else f"{r['build']:.2f}")
-            rms = "—" if sim == "plastisim" else f"{rms_vs(res['plastisim'], r) * 1e3:.2g}"
+            if hh:
+                counts = " / ".join(str(len(x)) for x in spike_times(r))
+                agree = "—" if sim == "plastisim" else f"{spikes_vs(res['plastisim'], r) * 1e3:.2g}"
+                agree = f"{counts} | {agree}"
+            else:
+                agree = "—" if sim == "plastisim" else f"{rms_vs(res['plastisim'], r) * 1e3:.2g}"
             print(f"| {workload} | {cells} | {dt * 1e6:g} | {steps} | {r['compartments']} ({r['nodes']}) | {sim} | "
-                  f"{build} | {best:.3f} | {per:.1f} | {best / base:.2f} | {rms} |", flush=True)
+                  f"{build} | {best:.3f} | {per:.1f} | {best / base:.2f} | {agree} |", flush=True)
         summary.append((workload, cells, dt, {s: min(res[s]["runs"]) / base for s in SIMULATORS[1:]}))
+        timing[workload] = timing.get(workload, 0.0) + time.perf_counter() - case_start
     print("\nratios (peer run time / plastisim run time; > 1: plastisim faster):")
     for workload, cells, dt, ratio in summary:
         print(f"  {workload:15s} x{cells:<5d} dt={dt * 1e6:g} us: " + ", ".join(f"{k} {v:.2f}" for k, v in ratio.items()))
+    print("wall time per workload (all simulators, rounds and processes): "
+          + ", ".join(f"{k} {v:.0f} s" for k, v in timing.items()))
     print(f"load average at end: {os.getloadavg()[0]:.2f}; total wall time of the script: "
           f"{time.perf_counter() - wall:.0f} s")
     shutil.rmtree(cache, ignore_errors=True)
