@@ -81,7 +81,7 @@ class Code:
         self.net, self.debug = net, debug
         self.args = {}          # kernel argument name -> getter, in call order
         self.phases = {name: Block() for name in PHASES + ("sync", "fast_forward_end")}
-        self.functions = []     # (source, Translation or None)
+        self.functions = []     # (source, Translation or None, marks, inline)
         self.imports = {}       # function name -> module
         self.finals = []        # extra top-level functions (name, params suffix, body lines)
         self.stop_if = []       # conditions that end a chunk early (a buffer is full)
@@ -99,10 +99,13 @@ class Code:
     def phase(self, name):
         return self.phases[name]
 
-    def function(self, source, translation=None, marks=()):
+    def function(self, source, translation=None, marks=(), inline=False):
         """Add a compiled function. ``marks``: [(line index in ``source``, Translation)] where
-        the body of a user callback was pasted (so that errors there cite the user's lines)."""
-        self.functions.append((source, translation, marks))
+        the body of a user callback was pasted (so that errors there cite the user's lines).
+        ``inline``: numba inlines it into its callers (``inline="always"``), so that a loop that
+        calls it can be vectorised whatever its size (LLVM inlines only small functions); a
+        function added twice is inlined if either asks."""
+        self.functions.append((source, translation, marks, inline))
 
     def use(self, func):
         """Import a compiled function of the package into the generated module."""
@@ -165,12 +168,13 @@ def _module_source(code):
             f"{imports}# kernels: {digest}{'  (debug: bounds checked)' if code.debug else ''}\n")
     lines = head.split("\n")
     translations = []
-    seen = set()
-    for source, tr, marks in code.functions:
-        if source in seen:
-            continue
-        seen.add(source)
-        lines += ["", "", f"@njit({flags})"]
+    inline = {}
+    for source, _, _, always in code.functions:
+        inline[source] = inline.get(source, False) or always
+    for source, tr, marks, _ in code.functions:
+        if source not in inline:
+            continue  # added before
+        lines += ["", "", "@njit(" + flags + (', inline="always")' if inline.pop(source) else ")")]
         if tr is not None:
             translations.append((len(lines) + 1, tr))
         translations += [(len(lines) + 1 + index - (mark.body_line - 1), mark) for index, mark in marks]

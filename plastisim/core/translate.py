@@ -55,8 +55,10 @@ def source_of(owner, name, func):
 
 class Translation:
     """Result of :func:`translate`: ``source`` of the function, ``used`` (space, var) pairs in
-    argument order, ``helpers`` (sources of helper functions), ``lines`` (generated line offset
-    -> user line), ``where`` (user file) and ``label`` (owner.callback)."""
+    argument order, ``helpers`` (sources of helper functions), ``recursive`` (names of the
+    helpers that are called while being translated: one in each cycle of calls, which must not
+    be inlined), ``lines`` (generated line offset -> user line), ``where`` (user file) and
+    ``label`` (owner.callback)."""
 
 
 def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=False):
@@ -98,7 +100,7 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
                 node.id in spaces or node.id in {a.arg for a in fdef.args.args}):
             fail(node, f"{node.id!r} is {'a namespace' if node.id in spaces else 'an argument'} of the callback "
                        "and cannot be assigned; use a new local variable")
-    used, draws, helpers = [], [0], {}
+    used, draws, helpers, recursive = [], [0], {}, set()
     # assigned names are local variables (also an undeclared index or t: as in Python)
     local_names = {n.id for n in ast.walk(fdef) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
@@ -164,7 +166,8 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
                 if isinstance(value, bool):
                     return ast.copy_location(ast.Constant(value=value), node)
                 if isinstance(value, types.FunctionType):
-                    return ast.copy_location(ast.Name(id=add_helper(value, label, helpers), ctx=node.ctx), node)
+                    return ast.copy_location(ast.Name(id=add_helper(value, label, helpers, recursive),
+                                                      ctx=node.ctx), node)
                 fail(node, f"name {node.id!r} is not defined here (callbacks may use local variables, "
                            "their namespaces, module-level numbers and functions)")
             return node
@@ -203,7 +206,7 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
     ast.fix_missing_locations(fdef)
     out = Translation()
     out.source = ast.unparse(fdef)
-    out.used, out.helpers, out.where, out.label = used, helpers, path, label
+    out.used, out.helpers, out.recursive, out.where, out.label = used, helpers, recursive, path, label
     out.draws = draws[0]
     out.lines = _line_map(fdef, out.source, first)
     body = fdef.body[1:] if fdef.body and isinstance(fdef.body[0], ast.Expr) \
@@ -244,13 +247,16 @@ def _prune(fdef, spaces):
     return ast.fix_missing_locations(Pruner().visit(fdef))
 
 
-def add_helper(func, label, helpers):
+def add_helper(func, label, helpers, recursive):
     """Add the module-level helper function ``func`` (and the helpers it calls) to ``helpers``
     ({generated name: source}), compiled beside the callback that calls it; return its name in
     the generated module. The name carries the function's module, so that helpers of the same
-    name in two modules stay apart. Its own numeric module constants are inlined."""
+    name in two modules stay apart. Its own numeric module constants are inlined. A helper
+    reached again while it is being translated is added to ``recursive``."""
     new_name = f"{func.__name__}_{zlib.crc32(f'{func.__module__}.{func.__qualname__}'.encode()):08x}"
     if new_name in helpers:
+        if helpers[new_name] is None:
+            recursive.add(new_name)
         return new_name
     helpers[new_name] = None  # being translated (a recursive helper calls itself by new_name)
     text, path, first = source_of(label, func.__name__, func)
@@ -276,7 +282,8 @@ def add_helper(func, label, helpers):
             if isinstance(value, numbers.Number):
                 return ast.copy_location(ast.Constant(value=value), node)
             if isinstance(value, types.FunctionType):
-                return ast.copy_location(ast.Name(id=add_helper(value, label, helpers), ctx=node.ctx), node)
+                return ast.copy_location(ast.Name(id=add_helper(value, label, helpers, recursive), ctx=node.ctx),
+                                         node)
             return node
 
     helpers[new_name] = ast.unparse(ast.fix_missing_locations(Globals().visit(fdef)))

@@ -273,8 +273,8 @@ class CableCells(Population):
             mid = f"{pid}_m{m}"
             state = {var: code.state(f"{mid}_{var}", self, f"{mech.name}_{var}") for var in mech.initial}
             G, GE = (code.arg(f"{pid}_{key}", lambda k=key: self._scratch[k]) for key in ("G", "GE"))
-            emitted = mech.emit(code, mid, self, code.arg(f"{mid}_nodes", lambda n=nodes: n), state, names[0],
-                                G, GE, code.arg(f"{pid}_area", lambda: self.domain.area))
+            emitted = mech.emit(code, mid, self, nodes, state, names[0], G, GE,
+                                code.arg(f"{pid}_area", lambda: self.domain.area))
             for name, body in emitted.items():
                 lines[name] += body
         code.phase("neurons")(*lines["conductance"],

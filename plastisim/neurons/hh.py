@@ -17,27 +17,33 @@ steady state at -65 mV (pass ``m``, ``h``, ``n`` for another start).
 """
 import math
 
+from ..core.vmath import exp
 from .mechanism import Mechanism
 
+E_HALF, E_M3HALF = math.exp(0.5), math.exp(-1.5)
 
-def _linoid(x, y):
-    """x / (1 - exp(-x / y)), continuous at x = 0 (1/ms factor applied by the caller)."""
-    if abs(x / y) < 1e-6:
-        return y * (1.0 + x / y / 2.0)
-    return x / (1.0 - math.exp(-x / y))
+
+def _linoid(x, y, e):
+    """x / (1 - e) with e = exp(-x / y), continuous at x = 0 (1/ms factor applied by the
+    caller); both branches are evaluated, so that the loop stays vectorisable."""
+    return y * (1.0 + x / y / 2.0) if abs(x / y) < 1e-6 else x / (1.0 - e)
 
 
 def rates(v):
-    """(alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n) in 1/s at 6.3 C for v in V."""
+    """(alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n) in 1/s at 6.3 C for v in V. Three
+    exponentials: exp(-(u + 35) / 10) and exp(-(u + 55) / 10) are exp(-(u + 40) / 10) times
+    e^(1/2) and e^(-3/2), exp(-(u + 65) / 20) is exp(-(u + 65) / 80)^4 (equal to round-off)."""
     u = v * 1e3
-    return (100.0 * _linoid(u + 40.0, 10.0), 4e3 * math.exp(-(u + 65.0) / 18.0),
-            70.0 * math.exp(-(u + 65.0) / 20.0), 1e3 / (1.0 + math.exp(-(u + 35.0) / 10.0)),
-            10.0 * _linoid(u + 55.0, 10.0), 125.0 * math.exp(-(u + 65.0) / 80.0))
+    e40 = exp(-(u + 40.0) / 10.0)
+    e65 = exp(-(u + 65.0) / 80.0)
+    e65_2 = e65 * e65
+    return (100.0 * _linoid(u + 40.0, 10.0, e40), 4e3 * exp(-(u + 65.0) / 18.0), 70.0 * (e65_2 * e65_2),
+            1e3 / (1.0 + e40 * E_HALF), 10.0 * _linoid(u + 55.0, 10.0, e40 * E_M3HALF), 125.0 * e65)
 
 
 def _relax(x, a, b, dt):
     x_inf = a / (a + b)
-    return x_inf + (x - x_inf) * math.exp(-(a + b) * dt)
+    return x_inf + (x - x_inf) * exp(-(a + b) * dt)
 
 
 _REST = rates(-65e-3)

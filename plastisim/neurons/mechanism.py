@@ -36,7 +36,7 @@ step), ``v``, ``t``, ``dt``, ``randn()``/``rand()`` (independent per node and st
 """
 import numpy as np
 
-from ..core.codegen import stream_id
+from ..core.codegen import Block, stream_id
 from ..core.errors import ParameterError
 from ..core.params import check
 from ..core.translate import Space, translate
@@ -78,37 +78,64 @@ class Mechanism:
         return {name: getattr(type(self), name) for name in CALLBACKS if getattr(type(self), name) is not None}
 
     def emit(self, code, mid, cells, nodes, state, V, G, GE, area):
-        """Loops of this painted instance: {callback: lines}. ``nodes``: argument with the
+        """Calls of the loops of this painted instance: {callback: lines}. ``nodes``: the
         global node index of every instance node; ``state``: {var: argument}; ``G``, ``GE``:
-        per-node conductance (S) and conductance x reversal (A) of the cable step."""
+        per-node conductance (S) and conductance x reversal (A) of the cable step. Each loop is
+        a function with the callback's statements pasted into it (a callback that returns a
+        value is called) and its helper functions inlined; when the nodes are consecutive
+        (``"all"`` on cells without junctions) it indexes them directly: LLVM can vectorise it."""
         owner = type(self).__name__
         per_node = {key: arr for key, arr in cells.state.items() if arr.shape == (cells.n_nodes,)}
         spaces = {"s": Space("array", "s_", self.initial), "p": Space("scalar", "p_", self.params),
                   "node": Space("indirect", "node_", per_node)}
         stream = stream_id("mechanism", cells.name, self.name)
+        params, args = ["t", "dt", "step", "seed", "V_", "node_"], ["t", "dt", "step", "seed", V,
+                                                                   code.arg(f"{mid}_nodes", lambda: nodes)]
+        node = "node_[i]"
+        if nodes.shape[0] and np.array_equal(nodes, np.arange(nodes[0], nodes[0] + nodes.shape[0])):
+            node = "first_ + i"
+            params.append("first_")
+            args.append(code.arg(f"{mid}_first", lambda: int(nodes[0])))
         lines = {}
         for name, func in self.callbacks().items():
             tr = translate(owner, name, func, f"{mid}_{name}", spaces, ("i",), extra=CALLBACKS[name])
-            code.function(tr.source, tr)
-            for helper in tr.helpers.values():
-                code.function(helper)
-            args = ["q", "t", "dt", "step", "seed", str(stream)] + [f"{V}[node]"] * len(CALLBACKS[name])
-            for space, var in tr.used:
+            for helper, source in tr.helpers.items():
+                code.function(source, inline=helper not in tr.recursive)
+            names = [spaces[space].prefix + (var or "") for space, var in tr.used]  # as the callback names them
+            used, values = [], []
+            for (space, var), arg in zip(tr.used, names):
                 if space == "s":
-                    args.append(state[var])
+                    values.append(state[var])
                 elif space == "p":
-                    args.append(code.arg(f"{mid}_p_{var}", lambda v=var: self.params[v]))
+                    values.append(code.arg(f"{mid}_p_{var}", lambda v=var: self.params[v]))
+                elif var is None:
+                    continue  # node_: a parameter of every loop
                 else:
-                    args.append(nodes if var is None else code.state(f"{code.id(cells)}_{var}", cells, var))
-            call = f"{mid}_{name}({', '.join(args)})"
-            body = [f"for q in range({nodes}.shape[0]):", f"    node = {nodes}[q]"]
-            if name == "conductance":
-                scale = "" if self.point else f" * {area}[node]"
-                body += [f"    g_, gE_ = {call}", "    if g_ != 0.0 or gE_ != 0.0:",
-                         f"        {G}[node] += g_{scale}", f"        {GE}[node] += gE_{scale}"]
-            else:
-                body.append(f"    {call}")
-            lines[name] = body
+                    values.append(code.state(f"{code.id(cells)}_{var}", cells, var))
+                used.append(arg)
+            loop = Block()
+            loop(f"stream = {stream}")
+            with loop.block("for i in range(node_.shape[0]):"):
+                loop(f"n_ = {node}", *(["v = V_[n_]"] if CALLBACKS[name] else []))
+                marks = []
+                if tr.body is not None:
+                    marks.append((len(loop.lines) + 1, tr))
+                    loop(*(line for stmt in tr.body for line in stmt.split("\n")))
+                else:
+                    code.function(tr.source, tr)
+                    call = f"{mid}_{name}({', '.join(['i', 't', 'dt', 'step', 'seed', 'stream', *CALLBACKS[name], *names])})"
+                    if name == "conductance":
+                        scale = "" if self.point else " * area_[n_]"
+                        loop(f"g_, gE_ = {call}")
+                        with loop.block("if g_ != 0.0 or gE_ != 0.0:"):
+                            loop(f"G_[n_] += g_{scale}", f"GE_[n_] += gE_{scale}")
+                    else:
+                        loop(call)
+            extra = ["G_", "GE_", "area_"] if name == "conductance" else []
+            code.function(f"def {mid}_{name}_loop({', '.join(params + extra + used)}):\n"
+                          + "\n".join("    " + line for line in loop.lines), marks=marks)
+            call_args = args + ([G, GE, area] if name == "conductance" else []) + values
+            lines[name] = [f"{mid}_{name}_loop({', '.join(call_args)})"]
         return lines
 
     def __repr__(self):
