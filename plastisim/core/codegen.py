@@ -81,7 +81,7 @@ class Code:
         self.net, self.debug = net, debug
         self.args = {}          # kernel argument name -> getter, in call order
         self.phases = {name: Block() for name in PHASES + ("sync", "fast_forward_end")}
-        self.functions = []     # (source, Translation or None, marks, inline)
+        self.functions = []     # (source, Translation or None, marks, numba options)
         self.imports = {}       # function name -> module
         self.finals = []        # extra top-level functions (name, params suffix, body lines)
         self.stop_if = []       # conditions that end a chunk early (a buffer is full)
@@ -99,13 +99,16 @@ class Code:
     def phase(self, name):
         return self.phases[name]
 
-    def function(self, source, translation=None, marks=(), inline=False):
+    def function(self, source, translation=None, marks=(), inline=False, contract=False):
         """Add a compiled function. ``marks``: [(line index in ``source``, Translation)] where
         the body of a user callback was pasted (so that errors there cite the user's lines).
         ``inline``: numba inlines it into its callers (``inline="always"``), so that a loop that
-        calls it can be vectorised whatever its size (LLVM inlines only small functions); a
-        function added twice is inlined if either asks."""
-        self.functions.append((source, translation, marks, inline))
+        calls it can be vectorised whatever its size (LLVM inlines only small functions).
+        ``contract``: a * b + c may be one fused multiply-add (one rounding instead of two:
+        results differ by round-off; ``fastmath={"contract"}``, which changes nothing else).
+        A function added twice gets an option if either asks."""
+        options = {'inline="always"'} if inline else set()
+        self.functions.append((source, translation, marks, options | ({'fastmath={"contract"}'} if contract else set())))
 
     def use(self, func):
         """Import a compiled function of the package into the generated module."""
@@ -168,13 +171,13 @@ def _module_source(code):
             f"{imports}# kernels: {digest}{'  (debug: bounds checked)' if code.debug else ''}\n")
     lines = head.split("\n")
     translations = []
-    inline = {}
-    for source, _, _, always in code.functions:
-        inline[source] = inline.get(source, False) or always
+    options = {}
+    for source, _, _, asked in code.functions:
+        options[source] = options.get(source, set()) | asked
     for source, tr, marks, _ in code.functions:
-        if source not in inline:
+        if source not in options:
             continue  # added before
-        lines += ["", "", "@njit(" + flags + (', inline="always")' if inline.pop(source) else ")")]
+        lines += ["", "", f"@njit({', '.join([flags, *sorted(options.pop(source))])})"]
         if tr is not None:
             translations.append((len(lines) + 1, tr))
         translations += [(len(lines) + 1 + index - (mark.body_line - 1), mark) for index, mark in marks]

@@ -46,12 +46,24 @@ def factorise_tree(d, a, parent, lo, hi, f, inv):
 
 @njit(cache=True)
 def solve_factorised(b, a, parent, lo, hi, f, inv):
-    """Solve in place (``b`` becomes x) with the factorisation of :func:`factorise_tree`."""
+    """Solve in place (``b`` becomes x) with the factorisation of :func:`factorise_tree`. Along
+    a chain (parent = the previous node) the running value stays in a register instead of
+    making a round trip through memory every node (same operations, same result)."""
+    x = b[hi - 1]
     for i in range(hi - 1, lo, -1):
-        b[parent[i]] += f[i] * b[i]
+        p = parent[i]
+        if p == i - 1:
+            x = b[p] + f[i] * x
+            b[p] = x
+        else:
+            b[p] += f[i] * x
+            x = b[i - 1]
     b[lo] *= inv[lo]
+    x = b[lo]
     for i in range(lo + 1, hi):
-        b[i] = (b[i] + a[i] * b[parent[i]]) * inv[i]
+        p = parent[i]
+        x = (b[i] + a[i] * (x if p == i - 1 else b[p])) * inv[i]
+        b[i] = x
 
 
 # ---- n cells of one tree, interleaved (node k of cell c at k * n + c) ---------------------------
@@ -121,15 +133,27 @@ def solve_cells(d, b, a, parent, n):
 
 @njit(cache=True)
 def solve_one_cell(d, b, a, parent, n, c):
-    """:func:`solve_cells` for cell ``c`` alone (strided access)."""
-    for k in range(parent.shape[0] - 1, 0, -1):
+    """:func:`solve_cells` for cell ``c`` alone (strided access). Along a chain of the tree
+    the running diagonal and right-hand side stay in registers (as :func:`solve_factorised`)."""
+    m = parent.shape[0]
+    i = (m - 1) * n + c
+    di, bi = d[i], b[i]  # node k, its children eliminated
+    for k in range(m - 1, 0, -1):
         i, p = k * n + c, parent[k] * n + c
         ai = a[i]
-        d[i] += ai
-        fi = ai / d[i]
-        d[p] += ai - fi * ai
-        b[p] += fi * b[i]
-    b[c] *= 1.0 / d[c]
-    for k in range(1, parent.shape[0]):
+        di += ai
+        fi = ai / di
+        d[i], b[i] = di, bi
+        if parent[k] == k - 1:
+            di = d[p] + (ai - fi * ai)
+            bi = b[p] + fi * bi
+        else:
+            d[p] += ai - fi * ai
+            b[p] += fi * bi
+            di, bi = d[i - n], b[i - n]
+    x = bi * (1.0 / di)
+    d[c], b[c] = di, x
+    for k in range(1, m):
         i = k * n + c
-        b[i] = (b[i] + a[i] * b[parent[k] * n + c]) * (1.0 / d[i])
+        x = (b[i] + a[i] * (x if parent[k] == k - 1 else b[parent[k] * n + c])) * (1.0 / d[i])
+        b[i] = x

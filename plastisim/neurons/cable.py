@@ -81,9 +81,11 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
         cache[0] = h
     for c in range(n):
         gsum[c] = 0.0
-    if n == 1:
+    if n == 1:  # active if any conductance is nonzero: stop at the first
         for i in range(N):
-            gsum[0] += abs(G[i])
+            if G[i] != 0.0:
+                gsum[0] = 1.0
+                break
     else:
         for k in range(N // n):
             i0 = k * n

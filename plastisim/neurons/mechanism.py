@@ -83,7 +83,8 @@ class Mechanism:
         per-node conductance (S) and conductance x reversal (A) of the cable step. Each loop is
         a function with the callback's statements pasted into it (a callback that returns a
         value is called) and its helper functions inlined; when the nodes are consecutive
-        (``"all"`` on cells without junctions) it indexes them directly: LLVM can vectorise it."""
+        (``"all"`` on cells without junctions) it indexes them directly: LLVM can vectorise it.
+        The loops may fuse a * b + c into one multiply-add (round-off level differences)."""
         owner = type(self).__name__
         per_node = {key: arr for key, arr in cells.state.items() if arr.shape == (cells.n_nodes,)}
         spaces = {"s": Space("array", "s_", self.initial), "p": Space("scalar", "p_", self.params),
@@ -93,7 +94,7 @@ class Mechanism:
                                                                    code.arg(f"{mid}_nodes", lambda: nodes)]
         node = "node_[i]"
         if nodes.shape[0] and np.array_equal(nodes, np.arange(nodes[0], nodes[0] + nodes.shape[0])):
-            node = "first_ + i"
+            node = "np.uint64(first_ + i)"  # unsigned: no wrap-around of negative indices, a plain stride
             params.append("first_")
             args.append(code.arg(f"{mid}_first", lambda: int(nodes[0])))
         lines = {}
@@ -122,7 +123,7 @@ class Mechanism:
                     marks.append((len(loop.lines) + 1, tr))
                     loop(*(line for stmt in tr.body for line in stmt.split("\n")))
                 else:
-                    code.function(tr.source, tr)
+                    code.function(tr.source, tr, contract=True)
                     call = f"{mid}_{name}({', '.join(['i', 't', 'dt', 'step', 'seed', 'stream', *CALLBACKS[name], *names])})"
                     if name == "conductance":
                         scale = "" if self.point else " * area_[n_]"
@@ -133,7 +134,7 @@ class Mechanism:
                         loop(call)
             extra = ["G_", "GE_", "area_"] if name == "conductance" else []
             code.function(f"def {mid}_{name}_loop({', '.join(params + extra + used)}):\n"
-                          + "\n".join("    " + line for line in loop.lines), marks=marks)
+                          + "\n".join("    " + line for line in loop.lines), marks=marks, contract=True)
             call_args = args + ([G, GE, area] if name == "conductance" else []) + values
             lines[name] = [f"{mid}_{name}_loop({', '.join(call_args)})"]
         return lines

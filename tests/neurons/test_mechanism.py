@@ -86,3 +86,50 @@ def test_mechanisms_are_painted_on_their_region_only():
         ps.HH(gbar_Ca=1.0)
     with pytest.raises(ps.ParameterError, match=r"HH.gbar_Na = nan is outside the allowed range"):
         ps.HH(gbar_Na=float("nan"))
+
+
+def _count(k):
+    """k, by recursion (a recursive helper: compiled as a function, not inlined)."""
+    if k == 0:
+        return 0.0
+    return 1.0 + _count(k - 1)
+
+
+class _Probe(ps.Mechanism):
+    """A leak g (S/m^2) at E (V) through ``conductance``; ``advance`` keeps the voltage it is
+    given and counts steps (through a recursive helper)."""
+    parameters = dict(g=2.0, E=-80e-3)
+    state_variables = dict(v_seen=0.0, steps=0.0)
+
+    def conductance(s, p, i, v):
+        return p.g, p.g * p.E
+
+    def advance(s, p, i, v, dt):
+        s.v_seen[i] = v
+        s.steps[i] += _count(3) / 3.0
+
+
+@pytest.mark.parametrize("morph", [ps.Morphology.cable(200e-6, 1e-6, n_compartments=20),  # nodes 0..59
+                                   ps.Morphology.tree(3, 100e-6, 1e-6, n_compartments=4)],  # junctions skipped
+                         ids=["consecutive", "gathered"])
+def test_mechanism_loops_address_their_nodes(morph):
+    """A mechanism leak on 'all' equals the same leak folded into R_m and E_m (to round-off),
+    and advance sees every node's new voltage, whether the loop indexes consecutive nodes
+    directly or gathers them (junction nodes of a tree are not painted)."""
+    Rm, Em, n = 4.0, -65e-3, 3
+    g, E = 1.0 / Rm + 2.0, (Em / Rm + 2.0 * -80e-3) / (1.0 / Rm + 2.0)
+    voltages = []
+    for mechanisms, rm, em in (([("all", _Probe())], Rm, Em), ([], 1.0 / g, E)):
+        net = ps.Network(dt=25e-6)
+        cell = net.add(ps.CableCells(morph, n=n, Rm=rm, E_m=em, V_init=Em, mechanisms=mechanisms))
+        cell.inject("root", 0.05e-9, cells=[0])
+        ps.Simulator(net).run(5e-3)
+        voltages.append(cell.state["V"].copy())
+        if mechanisms:
+            nodes = cell.mechanisms[0][1]
+            contiguous = np.array_equal(nodes, np.arange(nodes[0], nodes[0] + len(nodes)))
+            assert contiguous == (morph.n_branches == 1)
+            np.testing.assert_array_equal(cell.state["_Probe_v_seen"], cell.state["V"][nodes])
+            np.testing.assert_array_equal(cell.state["_Probe_steps"], 200.0)
+    assert np.max(np.abs(voltages[0] - voltages[1])) < 1e-12
+    assert np.ptp(voltages[0]) > 1e-3  # the current spreads: the comparison is not trivial
