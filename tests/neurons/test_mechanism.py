@@ -97,8 +97,9 @@ def _count(k):
 
 class _Probe(ps.Mechanism):
     """A leak g (S/m^2) at E (V) through ``conductance``; ``advance`` keeps the voltage it is
-    given and counts steps (through a recursive helper)."""
-    parameters = dict(g=2.0, E=-80e-3)
+    given and counts steps (through a recursive helper; its argument is not a literal: numba
+    0.68 crashes loading a cached recursive function typed for a literal argument)."""
+    parameters = dict(g=2.0, E=-80e-3, depth=3.0)
     state_variables = dict(v_seen=0.0, steps=0.0)
 
     def conductance(s, p, i, v):
@@ -106,7 +107,7 @@ class _Probe(ps.Mechanism):
 
     def advance(s, p, i, v, dt):
         s.v_seen[i] = v
-        s.steps[i] += _count(3) / 3.0
+        s.steps[i] += _count(int(p.depth)) / p.depth
 
 
 @pytest.mark.parametrize("morph", [ps.Morphology.cable(200e-6, 1e-6, n_compartments=20),  # nodes 0..59
