@@ -119,7 +119,7 @@ class Mechanism:
             with loop.block("for i in range(node_.shape[0]):"):
                 loop(f"n_ = {node}", *(["v = V_[n_]"] if CALLBACKS[name] else []))
                 marks = []
-                if tr.body is not None:
+                if tr.body is not None and name != "conductance":  # conductance must return (g, gE)
                     marks.append((len(loop.lines) + 1, tr))
                     loop(*(line for stmt in tr.body for line in stmt.split("\n")))
                 else:
