@@ -23,7 +23,10 @@ synapse adds the change of its |h - h0| to the SPS of its compartment (no decay,
 the pss compartment at p_max V_tot / tau_p (mol/s) while the local SPS concentration is at
 least theta_pro / V_tot (:class:`plastisim.plasticity.stc.PRPSynthesis`); each synapse reads
 the PRP of its own compartment. In the limit of fast diffusion this is the single-compartment
-PRP equation of ``stc-network``. Diffusion and synthesis continue during the fast-forward.
+PRP equation of ``stc-network``. Diffusion and synthesis advance every ``fields_dt`` (2 ms,
+10 steps: SPS and PRP change over seconds to hours, and the diffusion time of one 1-um
+compartment is 0.1 s at 1e-11 m^2/s; the reference advances them every 50 s in its
+fast-forward) and continue during the fast-forward.
 Protocol, readouts and summary as ``stc-network`` (:mod:`plastisim.models.stc_network`: ``Q``,
 ``nu_as``, ``nu_ans``, ``nu_ctrl``, ``nu_inh`` (Hz), ``pattern_size``, ``recall_time``,
 ``recall_delay`` (s), ``spikes``, and the weight classes ``h_aa``, ``hz_aa``, ``h_ao``, ``hz_ao``,
@@ -58,6 +61,8 @@ class Params(stc_network.Params):
     D_sps: float = param(1e-11, "m^2/s", "SPS diffusivity", positive=True)
     R_a: float = param(0.354, "ohm m", "axial resistivity", positive=True)
     c_morpho: float = param(0.0, "", "weight factor of E->E synapses (0: calibrate by the PSP)", 0.0)
+    fields_dt: float = param(2e-3, "s", "step of the SPS/PRP diffusion and PRP synthesis (a multiple of dt)",
+                             positive=True)
 
     def validate(self):
         for name, value, allowed in (("cell", self.cell, RADIUS), ("dendrites", self.dendrites, DENDRITES)):
@@ -96,7 +101,8 @@ def cells(p, n, name, plastic):
                                                     theta_pro=rule["theta_pro"], V_tot=volume))]
         species = [ps.Species("sps", D=p.D_sps), ps.Species("p", D=p.D_p, tau=rule["tau_p"])]
     return ps.CableCells(morphology(p), n=n, Cm=C_MEM / area, Rm=R_MEM * area, Ra=p.R_a, E_m=-65e-3, dx=UM,
-                         detector="soma_centre", V_th=-55e-3, mechanisms=mechanisms, species=species, name=name)
+                         detector="soma_centre", V_th=-55e-3, mechanisms=mechanisms, species=species,
+                         fields_dt=p.fields_dt if plastic else None, name=name)
 
 
 def calibrate_c_morpho(p):

@@ -28,6 +28,13 @@ the next step: V jumps by w / (C_m A) there (1 pC on 1000 um^2 at 1 uF/cm^2 is 1
 Spikes: a cell spikes when V at its ``detector`` location crosses ``V_th`` upwards within a
 step (V before the step, charge jumps excluded, < V_th <= V after), so cells can be the
 presynaptic side of projections.
+
+Fields. The diffusing species of the cells and the ``react`` callbacks of their mechanisms
+advance together once every ``fields_dt`` (default: every step), a whole number of steps:
+slow fields (proteins diffusing over seconds) need not be solved every 0.2 ms. A field step
+covers the steps since the previous one (its length counted in whole steps, so also across a
+``fast_forward``, where the fields advance with every long step); influx written by synapses
+in between is kept and enters the next field step, so amounts are conserved.
 """
 import numpy as np
 from numba import njit
@@ -128,12 +135,14 @@ class CableCells(Population):
     :class:`~plastisim.morphology.Compartments`. State (flat over all cells, nodes
     interleaved: node k of cell c is ``k * n + c``; :meth:`node` gives the index of a location,
     :meth:`per_cell` the (cells, nodes) view of a per-node array): ``V`` (V), ``I_inj`` (A),
-    and per site ``in_<location>`` (C, one per cell). ``V_init`` defaults to E_m.
+    per site ``in_<location>`` (C, one per cell), and ``fields_step`` (the step up to which
+    the fields have advanced). ``V_init`` defaults to E_m. ``fields_dt`` (s): step of the
+    species and ``react`` mechanisms (None: the network's dt).
     """
 
     def __init__(self, morphology, n=1, Cm=0.01, Rm=1.0, Ra=1.0, E_m=-65e-3, V_init=None, dx=None,
                  n_per_branch=None, detector="root", V_th=0.0, scheme="backward-euler", envelope=None,
-                 species=(), mechanisms=(), name=None):
+                 species=(), mechanisms=(), fields_dt=None, name=None):
         super().__init__(n, name=name or "CableCells")
         if isinstance(morphology, Morphology):
             cell = morphology.discretise(dx=dx, n_per_branch=n_per_branch)
@@ -168,7 +177,9 @@ class CableCells(Population):
         self.detect = dom.site(detector)
         self._site_in = np.zeros((max(len(self.sites), 1), self.n))
         self.state = {"V": np.array(self.E_m if V_init is None else self._node_array("V_init", V_init)),
-                      "I_inj": np.zeros(dom.n)}
+                      "I_inj": np.zeros(dom.n), "fields_step": np.zeros(1)}
+        self.fields_dt = None if fields_dt is None else check(f"{self.name}.fields_dt", fields_dt, 0.0, low_open=True)
+        self._fields_every = 1
         for s, loc in enumerate(self.sites):
             self.state[f"in_{loc}"] = self._site_in[s]
         self._scratch = dict(v_det=np.zeros(self.n), cache=np.zeros(1), gsum=np.zeros(self.n),
@@ -197,6 +208,15 @@ class CableCells(Population):
             if clash:
                 raise ParameterError(f"{self.name}: species {sp.name!r} clashes with state {sorted(clash)}")
             self.state.update(arrays)
+
+    def setup(self, dt):
+        if self.fields_dt is None:
+            return
+        every = round(self.fields_dt / dt)
+        if every < 1 or abs(every * dt - self.fields_dt) > 1e-9 * self.fields_dt:
+            raise ParameterError(f"{self.name}.fields_dt = {self.fields_dt:g} s must be a whole multiple "
+                                 f"of dt = {dt:g} s")
+        self._fields_every = every
 
     def _node_array(self, name, value):
         value = np.asarray(value, dtype=float)
@@ -269,33 +289,41 @@ class CableCells(Population):
                   for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "f", "inv", "gsum", "active")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
         lines = {"conductance": [], "advance": [], "react": []}
+        dt_fields = f"dt_{pid}_fields"
         for m, (mech, nodes) in enumerate(self.mechanisms):
             mid = f"{pid}_m{m}"
             state = {var: code.state(f"{mid}_{var}", self, f"{mech.name}_{var}") for var in mech.initial}
             G, GE = (code.arg(f"{pid}_{key}", lambda k=key: self._scratch[k]) for key in ("G", "GE"))
             emitted = mech.emit(code, mid, self, code.arg(f"{mid}_nodes", lambda n=nodes: n), state, names[0],
-                                G, GE, code.arg(f"{pid}_area", lambda: self.domain.area))
+                                G, GE, code.arg(f"{pid}_area", lambda: self.domain.area), react_dt=dt_fields)
             for name, body in emitted.items():
                 lines[name] += body
         code.phase("neurons")(*lines["conductance"],
                               f"nsp_{pid} = {fn}(dt, {self.theta!r}, {envelope}, {', '.join(names)}, {spikes})",
                               *lines["advance"])
-        code.phase("fields")(*lines["react"])
-        if self.species:
-            self._emit_species(code, pid)
+        fields = lines["react"] + self._species_lines(code, pid, dt_fields)
+        if fields:
+            done = code.state(f"{pid}_fields_step", self, "fields_step")
+            # rich steps: every fields_dt; fast_forward (stride > 1): every long step
+            code.phase("fields")(f"if stride > 1 or (step + 1) % {self._fields_every} == 0:",
+                                 f"    {dt_fields} = (step + stride - {done}[0]) * dt_rich",
+                                 f"    {done}[0] = step + stride",
+                                 *("    " + line for line in fields))
 
-    def _emit_species(self, code, pid):
-        """One diffusion step per species in the ``fields`` phase."""
+    def _species_lines(self, code, pid, dt_fields):
+        """One diffusion step of length ``dt_fields`` per species."""
         step = code.use(diffusion_step)
         arg = lambda key, get: code.arg(f"{pid}_{key}", get)
         volume, parent = (arg(key, lambda k=key: getattr(self.domain, k)) for key in ("volume", "local_parent"))
+        lines = []
         for sp in self.species:
             c, influx, source = (code.state(f"{pid}_{sp.name}{x}", self, f"{sp.name}{x}")
                                  for x in ("", "_in", "_source"))
             rate, a, *cache = (arg(f"{sp.name}_{key}", lambda s=sp.name, k=key: self._solver[s][k])
                                for key in ("rate", "a", "cache", "held", "keep", "f", "inv"))
-            code.phase("fields")(f"{step}(dt, {c}, {influx}, {source}, {volume}, {rate}, {a}, {parent}, "
-                                 f"{', '.join(cache)})")
+            lines.append(f"{step}({dt_fields}, {c}, {influx}, {source}, {volume}, {rate}, {a}, {parent}, "
+                         f"{', '.join(cache)})")
+        return lines
 
     def __repr__(self):
         return f"CableCells(n={self.n}, nodes per cell={self.compartments.n}, name={self.name!r})"

@@ -77,10 +77,11 @@ class Mechanism:
         """{callback name: function} of the callbacks this mechanism defines."""
         return {name: getattr(type(self), name) for name in CALLBACKS if getattr(type(self), name) is not None}
 
-    def emit(self, code, mid, cells, nodes, state, V, G, GE, area):
+    def emit(self, code, mid, cells, nodes, state, V, G, GE, area, react_dt="dt"):
         """Loops of this painted instance: {callback: lines}. ``nodes``: argument with the
         global node index of every instance node; ``state``: {var: argument}; ``G``, ``GE``:
-        per-node conductance (S) and conductance x reversal (A) of the cable step."""
+        per-node conductance (S) and conductance x reversal (A) of the cable step;
+        ``react_dt``: the step length ``react`` sees (the cells' field step)."""
         owner = type(self).__name__
         per_node = {key: arr for key, arr in cells.state.items() if arr.shape == (cells.n_nodes,)}
         spaces = {"s": Space("array", "s_", self.initial), "p": Space("scalar", "p_", self.params),
@@ -92,7 +93,7 @@ class Mechanism:
             code.function(tr.source, tr)
             for helper in tr.helpers.values():
                 code.function(helper)
-            args = ["q", "t", "dt", "step", "seed", str(stream)] + [f"{V}[node]"] * len(CALLBACKS[name])
+            args = ["q", "t", react_dt if name == "react" else "dt", "step", "seed", str(stream)] + [f"{V}[node]"] * len(CALLBACKS[name])
             for space, var in tr.used:
                 if space == "s":
                     args.append(state[var])
