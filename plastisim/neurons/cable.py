@@ -196,7 +196,7 @@ class CableCells(Population):
                     raise ParameterError(f"{self.name}: two mechanisms named {mech.name!r}; give one a name=")
                 self.state[key] = np.full(len(nodes), value)
             if mech.port is not None:
-                self._mech_ports[mech.name] = (f"{mech.name}_{mech.port}", where)
+                self._mech_ports[mech.name] = (f"{mech.name}_{mech.port}", where, nodes)
             self.mechanisms.append((mech, nodes))
         self.ports = tuple(self.sites) + tuple(self._mech_ports)
         self.species, self._solver = list(species), {}
@@ -273,8 +273,52 @@ class CableCells(Population):
         return self._mech_ports[port][0] if port in self._mech_ports else f"in_{port}"
 
     def port_location(self, port):
-        """Location where weights arriving at ``port`` act (the site of its synapses)."""
+        """Location (or region) where weights arriving at ``port`` act: the default site of
+        its synapses."""
         return self._mech_ports[port][1] if port in self._mech_ports else port
+
+    def synapse_nodes(self, site, post, rng):
+        """Global node of each synapse onto the cells ``post`` (one per synapse) at ``site``:
+        a location (its node in each cell), a region or ``"all"`` (a node of the region drawn
+        for each synapse with probability proportional to its membrane area: synapses spread
+        evenly over the membrane; ``rng``: numpy Generator), or node indices of the cell
+        (one per synapse). A name that is both a location and a region means the location."""
+        cell = self.compartments
+        if isinstance(site, str) and site in self.sites:
+            return self.domain.site(site)[post]
+        if isinstance(site, str):
+            if site != "all" and site not in cell.region_names:
+                raise ParameterError(f"site = {site!r} is neither a location {self.sites} nor a region "
+                                     f"{cell.region_names} of {self.name}")
+            local = cell.region_nodes(site)
+            area = cell.area[local]
+            if not area.sum() > 0:
+                raise ParameterError(f"site = {site!r}: the region has no membrane area to place synapses on")
+            return self.domain.index(rng.choice(local, size=len(post), p=area / area.sum()), post)
+        local = np.asarray(site)
+        if local.shape != (len(post),) or local.dtype.kind not in "iu":
+            raise ParameterError(f"site: node indices must be integers, one per synapse ({len(post)}); "
+                                 f"got shape {local.shape}")
+        bad = (local < 0) | (local >= cell.n)
+        if np.any(bad) or np.any(cell.junction[local[~bad]]):
+            raise ParameterError(f"site: node indices must be in [0, {cell.n - 1}] and not junction nodes "
+                                 f"{np.flatnonzero(cell.junction).tolist()}")
+        return self.domain.index(local, post)
+
+    def port_index(self, port, nodes):
+        """Index into the state array of ``port`` for synapses at the global ``nodes``, or None:
+        the index is the postsynaptic cell (ports at a location). For a point mechanism placed
+        on a region: its instance at each synapse's node."""
+        if port not in self._mech_ports or self._mech_ports[port][1] in self.sites:
+            return None
+        instances = np.full(self.domain.n, -1, dtype=np.int64)
+        placed = self._mech_ports[port][2]
+        instances[placed] = np.arange(len(placed))
+        index = instances[nodes]
+        if np.any(index < 0):
+            raise ParameterError(f"port = {port!r} is placed on region {self._mech_ports[port][1]!r}; the "
+                                 f"synapses' site must lie inside it")
+        return index
 
     def emit(self, code, pid):
         fn = code.use(cable_step)

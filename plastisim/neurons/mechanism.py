@@ -5,8 +5,9 @@ A mechanism is a subclass of :class:`Mechanism` painted on :class:`CableCells` a
 ``(where, mechanism)`` pairs (``CableCells(..., mechanisms=[("all", HH()), ("soma", ...)])``).
 *Density* mechanisms (ion channels) are painted on a region (``"all"`` for every region) and
 work per unit membrane area; *point* mechanisms (``point = True``: synaptic and injected
-currents, like NEURON's point processes) are placed at a named location, one per cell, and
-work in absolute units. A mechanism has
+currents, like NEURON's point processes) work in absolute units and are placed at a named
+location (one per cell) or on a region (one in every node of the region: synapses spread over
+a dendrite, see ``Network.connect(site=...)``). A mechanism has
 
 * ``parameters`` -- ``{name: default}`` (SI), one value per painted instance;
 * ``state_variables`` -- ``{name: initial value}`` per node (point: per cell); pass
@@ -118,14 +119,15 @@ class Mechanism:
 
 def painted_nodes(cells, cell, where, mech):
     """Global node indices where ``mech`` sits in all cells of ``cells.domain`` (all cells
-    share the node set ``cell``): the non-junction nodes of region ``where`` ('all': every
-    region) for density mechanisms, the node of location ``where`` (one per cell) for point
-    mechanisms."""
-    if mech.point:
-        if where not in cell.locations:
-            raise ParameterError(f"{mech.name}: point mechanisms sit at a location; {where!r} is not one "
-                                 f"of {sorted(cell.locations)}")
+    share the node set ``cell``): the node of location ``where`` (one per cell; point
+    mechanisms only), else the non-junction nodes of region ``where`` ('all': every region)."""
+    if where in cell.locations:
+        if not mech.point:
+            raise ParameterError(f"{mech.name}: density mechanisms are painted on a region; {where!r} is a "
+                                 f"location (regions: {cell.region_names})")
         return cells.domain.site(where)
-    mask = ~cell.junction if where == "all" else cell.region_mask(where) & ~cell.junction
-    local = np.flatnonzero(mask)  # node-major, like the nodes: instance q of cell c at q * n + c
+    if where != "all" and where not in cell.region_names:
+        raise ParameterError(f"{mech.name}: {where!r} is neither a location {sorted(cell.locations)} nor a "
+                             f"region {cell.region_names}")
+    local = cell.region_nodes(where)  # node-major, like the nodes: instance q of cell c at q * n + c
     return cells.domain.index(local[:, None], np.arange(cells.n)[None, :]).reshape(-1).astype(np.int64)

@@ -173,13 +173,13 @@ def test_bad_sites_and_species_are_refused():
     net = ps.Network()
     cells = net.add(ps.CableCells(morph, species=[ps.Species("Ca", D=D)]))
     src = net.add(ps.SpikeTimes(1, [0], [1e-3]))
-    with pytest.raises(ps.ParameterError, match=r"site = 'tip' is not a location of CableCells; allowed: \['root', 'x0', 'x1'\]"):
+    with pytest.raises(ps.ParameterError, match=r"site = 'tip' is neither a location \['root', 'x0', 'x1'\] nor a region \['dend'\] of CableCells"):
         net.connect(src, cells, port=None, site="tip")
     lif = net.add(ps.LIF(1))
-    with pytest.raises(ps.ParameterError, match=r"site = 'root' is not a location of LIF; allowed: none"):
+    with pytest.raises(ps.ParameterError, match=r"site = 'root': LIF has one node per neuron \(no sites\)"):
         net.connect(src, lif, site="root")
     net.connect(src, cells, port=None, rule=SpineCalcium())
-    with pytest.raises(ps.ParameterError, match=r"SpineCalcium on .* uses site.X: connect with site=LOCATION"):
+    with pytest.raises(ps.ParameterError, match=r"SpineCalcium on .* uses site.X: connect with site=LOCATION or REGION"):
         ps.Simulator(net).run(1e-3)
     with pytest.raises(ps.ParameterError, match=r"D = 0.0 is outside the allowed range \(0.0, inf\)"):
         ps.CableCells(morph, species=[ps.Species("Ca", D=0.0)])
