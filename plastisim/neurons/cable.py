@@ -27,7 +27,11 @@ arriving at port ``loc`` is a charge (C) put into the compartment of ``loc`` at 
 the next step: V jumps by w / (C_m A) there (1 pC on 1000 um^2 at 1 uF/cm^2 is 10 mV).
 Spikes: a cell spikes when V at its ``detector`` location crosses ``V_th`` upwards within a
 step (V before the step, charge jumps excluded, < V_th <= V after), so cells can be the
-presynaptic side of projections.
+presynaptic side of projections. Threshold and reset: per compartment with the mechanism
+:class:`~plastisim.neurons.membrane.ThresholdReset`, or for the whole cell at its detector
+(``V_reset`` given): after a spike every node is set to ``V_reset`` and clamped there for the
+next ``t_ref / dt`` steps (a conductance 1e9 C_i / (theta dt) towards V_reset inside the
+implicit step), so the next spike can come t_ref + dt after the last.
 
 Fields. The diffusing species of the cells and the ``react`` callbacks of their mechanisms
 advance together once every ``fields_dt`` (default: every step), a whole number of steps:
@@ -36,6 +40,8 @@ covers the steps since the previous one (its length counted in whole steps, so a
 ``fast_forward``, where the fields advance with every long step); influx written by synapses
 in between is kept and enters the next field step, so amounts are conserved.
 """
+import math
+
 import numpy as np
 from numba import njit
 
@@ -54,18 +60,22 @@ SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
 # a step with this many active cells (a mechanism adds a conductance) or more per cell of the
 # population solves all cells in full (vectorised) instead of factorised + active ones one by one
 FULL_SOLVE_FRACTION = 0.25
+# the clamp of a refractory cell: a conductance CLAMP * C_i / (theta dt) towards V_reset
+CLAMP = 1e9
 
 
 @njit(cache=True)
 def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_in, site_node, detect,
-               V_th, v_det, d, b, G, GE, cache, ch, f, inv, gsum, active, spikes):
+               V_th, v_det, d, b, G, GE, cache, ch, f, inv, gsum, active, spikes, V_reset, refr_steps, refr):
     """Advance all cells by one step (theta method, Hines elimination); return the number of
     spiking cells written to ``spikes``. Nodes are interleaved (node k of cell c at k * n + c,
     n = number of cells; ``parent``: the tree of one cell). ``site_in[s, c]``: charge (C) for
     site s of cell c, node ``site_node[s, c]``; ``G``, ``GE``: conductance (S) and conductance
     x reversal (A) of the mechanisms per node; all three cleared here. ``d``, ``b``: scratch
     arrays. The passive matrix is factorised once per step length (``cache[0]``: theta dt;
-    ``ch`` = C/(theta dt), ``f``, ``inv``); a cell whose mechanisms add a conductance in this
+    ``ch`` = C/(theta dt), ``f``, ``inv``). Cell reset (``V_reset`` not NaN): a spiking cell
+    is set to ``V_reset`` in every node and clamped there for ``refr_steps`` steps (``refr``:
+    steps left per cell). A cell whose mechanisms add a conductance in this
     step (``gsum``, ``active``: scratch per cell) is solved in full. The result of a cell does
     not depend on the path (factorised and full solves agree to the last bit for G = 0)."""
     n = detect.shape[0]
@@ -86,6 +96,13 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
             d[i] = ch[i] + g_m[i]
         factorise_cells(d, a_ax, parent, n, f, inv)
         cache[0] = h
+    reset = V_reset == V_reset
+    if reset:
+        for c in range(n):
+            if refr[c] > 0.5:
+                for i in range(c, N, n):
+                    G[i] += CLAMP * ch[i]
+                    GE[i] += CLAMP * ch[i] * V_reset
     for c in range(n):
         gsum[c] = 0.0
     if n == 1:
@@ -124,6 +141,17 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
         if v_det[c] < V_th and V[detect[c]] >= V_th:
             spikes[nspk] = c
             nspk += 1
+    if reset:
+        for c in range(n):
+            if refr[c] > 0.5:
+                refr[c] -= 1.0
+                for i in range(c, N, n):
+                    V[i] = V_reset
+        for q in range(nspk):
+            c = spikes[q]
+            refr[c] = refr_steps
+            for i in range(c, N, n):
+                V[i] = V_reset
     return nspk
 
 
@@ -135,14 +163,16 @@ class CableCells(Population):
     :class:`~plastisim.morphology.Compartments`. State (flat over all cells, nodes
     interleaved: node k of cell c is ``k * n + c``; :meth:`node` gives the index of a location,
     :meth:`per_cell` the (cells, nodes) view of a per-node array): ``V`` (V), ``I_inj`` (A),
-    per site ``in_<location>`` (C, one per cell), and ``fields_step`` (the step up to which
-    the fields have advanced). ``V_init`` defaults to E_m. ``fields_dt`` (s): step of the
-    species and ``react`` mechanisms (None: the network's dt).
+    per site ``in_<location>`` (C, one per cell), ``refractory`` (clamped steps left per cell,
+    with a cell reset) and ``fields_step`` (the step up to which the fields have advanced).
+    ``V_init`` defaults to E_m. ``V_reset`` (V; None: no cell reset) and ``t_ref`` (s): reset
+    of the whole cell after a spike (module docstring). ``fields_dt`` (s): step of the species
+    and ``react`` mechanisms (None: the network's dt).
     """
 
     def __init__(self, morphology, n=1, Cm=0.01, Rm=1.0, Ra=1.0, E_m=-65e-3, V_init=None, dx=None,
                  n_per_branch=None, detector="root", V_th=0.0, scheme="backward-euler", envelope=None,
-                 species=(), mechanisms=(), fields_dt=None, name=None):
+                 V_reset=None, t_ref=0.0, species=(), mechanisms=(), fields_dt=None, name=None):
         super().__init__(n, name=name or "CableCells")
         if isinstance(morphology, Morphology):
             cell = morphology.discretise(dx=dx, n_per_branch=n_per_branch)
@@ -177,7 +207,9 @@ class CableCells(Population):
         self.detect = dom.site(detector)
         self._site_in = np.zeros((max(len(self.sites), 1), self.n))
         self.state = {"V": np.array(self.E_m if V_init is None else self._node_array("V_init", V_init)),
-                      "I_inj": np.zeros(dom.n), "fields_step": np.zeros(1)}
+                      "I_inj": np.zeros(dom.n), "refractory": np.zeros(self.n), "fields_step": np.zeros(1)}
+        self.V_reset = math.nan if V_reset is None else check(f"{self.name}.V_reset", V_reset)
+        self.t_ref = check(f"{self.name}.t_ref", t_ref, 0.0)
         self.fields_dt = None if fields_dt is None else check(f"{self.name}.fields_dt", fields_dt, 0.0, low_open=True)
         self._fields_every = 1
         for s, loc in enumerate(self.sites):
@@ -210,6 +242,7 @@ class CableCells(Population):
             self.state.update(arrays)
 
     def setup(self, dt):
+        self.refr_steps = float(round(self.t_ref / dt))
         if self.fields_dt is None:
             return
         every = round(self.fields_dt / dt)
@@ -332,6 +365,8 @@ class CableCells(Population):
         names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k]))
                   for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "f", "inv", "gsum", "active")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
+        reset = [code.arg(f"{pid}_{key}", lambda k=key: getattr(self, k)) for key in ("V_reset", "refr_steps")]
+        spikes = ", ".join([spikes, *reset, code.state(f"{pid}_refractory", self, "refractory")])
         lines = {"conductance": [], "advance": [], "react": []}
         dt_fields = f"dt_{pid}_fields"
         for m, (mech, nodes) in enumerate(self.mechanisms):
