@@ -61,7 +61,8 @@ Network claims 4-5 of spec §14 (protocols ``PV_PROTOCOL`` and ``SOM_PROTOCOL``,
 the stimulated cells (near) or on the opposite side of the ring (far). With a narrow PV -> E
 kernel (sigma_pv = 0.5) near PV activity raises ``threshold_stimulated`` by about 0.7 nA and far
 PV activity lowers it; with the [RECON] sigma_pv = 2 (about the ring diameter) the position of
-the PV activity makes no difference to the stimulated cells. SOM x4 under I_d = 800 pA lowers
+the PV activity matters little to the stimulated cells (near - far about one standard error),
+and PV activity anywhere raises the threshold of the population rate. SOM x4 under I_d = 800 pA lowers
 ``gain_stimulated`` below the no-drive value and the burst fraction in the ring without
 recurrent excitation (w_ee = 0); with the [RECON] w_ee the recurrent bump sets the network gain
 and the conditions do not differ beyond the realization spread.
