@@ -4,8 +4,8 @@ section 3.7 reports only a small extra cost for 31/48 compartments).
     python benchmarks/stc_morpho.py [--duration 1.0] [--n-exc 1600 --n-inh 400]
 
 Builds the network of ``stc-network`` (point LIF, 1 compartment) and of ``stc-network-morpho``
-(small cells with small dendrites: 31 compartments; extended dendrites: 48), switches the
-background on and runs ``--duration`` s of full dynamics (dt = 0.2 ms, plastic E->E STC
+(small cells with small dendrites: 31 compartments; extended dendrites: 48; threshold/reset
+per compartment as the reference, or of the whole cell at the soma), switches the background on and runs ``--duration`` s of full dynamics (dt = 0.2 ms, plastic E->E STC
 synapses, SPS/PRP diffusion in the compartmental cells), each in its own process, single
 thread, kernels warm (a first short run compiles them). Prints wall time per simulated second,
 time per neuron-step and per compartment-step, spikes, and the ratio to 1 compartment.
@@ -18,7 +18,9 @@ import sys
 import time
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-VARIANTS = {"1": None, "31": ("small", "small"), "48": ("small", "extended")}
+# compartments: (cell, dendrites, reset)
+VARIANTS = {"1": None, "31": ("small", "small", "compartment"), "31 cell reset": ("small", "small", "cell"),
+            "48": ("small", "extended", "compartment"), "48 cell reset": ("small", "extended", "cell")}
 
 
 def measure(variant, duration, n_exc, n_inh):
@@ -31,10 +33,10 @@ def measure(variant, duration, n_exc, n_inh):
         p = make_params(stc_network.Params, overrides)
         build, compartments = stc_network.build, 1
     else:
-        cell, dendrites = VARIANTS[variant]
-        p = make_params(stc_network_morpho.Params, dict(overrides, cell=cell, dendrites=dendrites))
+        cell, dendrites, reset = VARIANTS[variant]
+        p = make_params(stc_network_morpho.Params, dict(overrides, cell=cell, dendrites=dendrites, reset=reset))
         p = stc_network_morpho.dataclasses.replace(p, c_morpho=stc_network_morpho.calibrate_c_morpho(p))
-        build, compartments = stc_network_morpho.build, int(variant)
+        build, compartments = stc_network_morpho.build, int(variant.split()[0])
     net, exc, inh, ee, (spk_exc, spk_inh) = build(p, 1)
     sim = ps.Simulator(net, chunk_steps=5000)
     sim.run(10 * p.dt)  # compile (or load) the kernel

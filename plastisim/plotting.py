@@ -243,11 +243,15 @@ def l5_network(result, params, out):
     A = s["A"] * 1e12
     for k, name in enumerate(names):
         color = plt.cm.tab10(k % 10)
-        axes[0, 1].plot(A, s["rate"][k], "o-", color=color, label=f"{name}: {s['gain'][k] * 1e-9:.1f} Hz/nA")
+        axes[0, 1].plot(A, s["rate"][k], "o-", color=color, label=f"{name}: {s['gain'][k] * 1e-9:.1f} Hz/nA, "
+                        f"thresholds {s['threshold'][k] * 1e12:.0f} / {s['threshold_stimulated'][k] * 1e12:.0f} pA")
+        axes[0, 1].plot(A, s["rate_stimulated"][k], "s--", ms=3, color=color)
         axes[1, 0].plot(A, s["burst_fraction"][k], "o-", color=color)
         axes[1, 1].plot(s["profile"][k, -1], color=color)
-    axes[0, 1].set(xlabel="stimulus amplitude A (pA)", ylabel="pyramidal rate (Hz)", title="network gain")
-    axes[0, 1].legend(frameon=False, fontsize=7)
+    axes[0, 1].axhline(params.threshold_rate, color="k", ls=":", lw=0.7)
+    axes[0, 1].set(xlabel="stimulus amplitude A (pA)", ylabel="pyramidal rate (Hz)",
+                   title="f–I: all (solid) / stimulated (dashed) cells")
+    axes[0, 1].legend(frameon=False, fontsize=6)
     axes[1, 0].set(xlabel="stimulus amplitude A (pA)", ylabel="burst-reset fraction")
     axes[1, 1].set(xlabel="pyramidal cell (ring position)", ylabel="rate (Hz)",
                    title=f"profile at A = {params.amplitudes[-1] * 1e12:g} pA")

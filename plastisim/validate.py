@@ -138,9 +138,32 @@ def l5_cell():
                bool(errors[0] <= 0.1 and errors[1] <= 0.1 and errors[2] <= 1.0))
 
 
+def l5_network():
+    from .models.l5_network import PV_PROTOCOL, SOM_PROTOCOL
+    pv = {sigma: _run("l5-network", 0, **PV_PROTOCOL, sigma_pv=sigma)["summary"]["threshold_stimulated"] * 1e12
+          for sigma in (0.5, 2.0)}
+    s = _run("l5-network", 0, **SOM_PROTOCOL)["summary"]
+    gain, se = s["gain_stimulated"] * 1e-9, s["gain_stimulated_sd"] * 1e-9 / np.sqrt(int(SOM_PROTOCOL["realizations"]))
+    bf = np.nanmean(s["burst_fraction"][:, 1:], axis=1)
+    ok = pv[0.5][1] > pv[0.5][0] + 400 and pv[0.5][2] < pv[0.5][0] and abs(pv[2.0][1] - pv[2.0][2]) < 150 \
+        and gain[1] - gain[2] > 3 * np.hypot(se[1], se[2]) and gain[2] < gain[0] + 3 * np.hypot(se[0], se[2])
+    thresholds = lambda t: " / ".join(f"{x:.0f}" for x in t)
+    return Row("`l5-network`, claims 4–5 in the ring, 8 rings per point, seed 0 (l5_gain.md §14; "
+               "`PV_PROTOCOL`, `SOM_PROTOCOL`)",
+               "PV activity raises the threshold of neighbouring pyramidal cells (lateral σ); SOM inhibition "
+               "undoes the gain increase of dendritic drive (no reference numbers)",
+               f"threshold of the stimulated cells, no PV drive / 1 nA PV drive near / far: σ_PV 0.5: "
+               f"{thresholds(pv[0.5])} pA, σ_PV 2: {thresholds(pv[2.0])} pA; w_EE 0, I_d 0 / 800 pA / 800 pA SOM×4: "
+               f"gain {' / '.join(f'{g:.1f} ± {e:.1f}' for g, e in zip(gain, se))} Hz/nA (± s.e.), burst fraction "
+               f"{' / '.join(f'{b:.2f}' for b in bf)}",
+               "qualitative: near − none > 400 pA, far < none at σ_PV 0.5, near − far within ±150 pA at σ_PV 2; "
+               "SOM gain drop > 3 s.e., not above the no-drive gain", bool(ok))
+
+
 CHECKS = {"stdp-curve": stdp_curve, "stdp-poisson": stdp_poisson, "homeostasis": homeostasis,
           "calcium-stdp-curve": calcium_stdp_curve, "stc-synapse": stc_synapse_early,
-          "heterosynaptic-spines": heterosynaptic_spines, "l5-gain": l5_gain, "l5-cell": l5_cell}
+          "heterosynaptic-spines": heterosynaptic_spines, "l5-gain": l5_gain, "l5-cell": l5_cell,
+          "l5-network": l5_network}
 LONG_CHECKS = {"stc-protocols": stc_protocols}
 
 

@@ -19,6 +19,7 @@ TINY = {
     "stc-protocols": {"trials": 1, "protocols": "WTET", "duration": "3700s"},
     "heterosynaptic-spines": {"duration": "5ms"},
     "rallpack3": {"n_compartments": 20, "duration": "5ms"},
+    "stc-network-morpho": {"n_exc": 20, "n_inh": 5, "pattern_size": 5},  # text summary (cell_type)
     "l5-cell": {"duration": "0.3s", "discard": "0.1s", "bac_settle": "0.1s", "bac_window": "0.05s"},
     "l5-gain": {"duration": "0.3s", "discard": "0.1s", "I_step": "400pA"},
     "l5-network": {"n_e": 12, "n_pv": 6, "n_som": 6, "baseline": "0.1s", "stim_start": "0.2s",

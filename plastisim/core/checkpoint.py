@@ -3,7 +3,7 @@
 Layout: attributes ``format``, ``step``, ``dt``, ``seed``; group ``state`` (every array of
 ``Simulator.state_arrays()``); group ``monitors`` (recordings so far); dataset ``structure``
 (JSON text {component: {aspect: value or SHA-1 digest}}: sizes and names of the populations, their
-parameters and fixed arrays, connectivity, delays, ports and rules of the projections, the
+parameters and fixed arrays, connectivity, delays, sites, ports and rules of the projections, the
 inputs and monitors); group ``extra`` (attributes for callers, e.g. a protocol's position:
 ``save(sim, path, extra={...})``, returned by ``load``).
 
@@ -154,6 +154,7 @@ def structure(net):
             "pre": proj.pre_pop.name, "post": proj.post_pop.name, "port": proj.port,
             "size": proj.n_syn, "connectivity": _digest(proj.pre, proj.post),
             "delays": _digest(proj.delay_steps),
+            "sites": None if proj.site_node is None else _digest(proj.site_node),
             "rule": None if rule is None else _qualname(rule),
             "rule parameters": None if rule is None else _digest(rule.params)}
     for m, mon in enumerate(net.monitors):

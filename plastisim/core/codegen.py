@@ -188,7 +188,7 @@ def _module_source(code):
         return out + ["    " + line for line in body]
 
     loop = Block()
-    loop("stride = 1")
+    loop("stride = 1", "dt_rich = dt")
     with loop.block("for n in range(nsteps):"):
         loop("step = step0 + n", "t = step * dt")
         for name in PHASES:

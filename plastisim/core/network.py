@@ -144,9 +144,13 @@ class Network:
         ``None``: nothing is delivered (synapses that act only through their rule, or onto
         a spike source driven only for plasticity), or ``{port: factor}``: several receptors
         of one synapse (``{"ampa": 1.0, "nmda": 0.2}`` delivers w and 0.2 w).
-        ``site``: for cells with compartments, the named location every synapse attaches to
-        (default: ``port`` when it is a location); the rule reads and writes the quantities of
-        that node as ``site.X[k]`` (for point neurons ``site.X[k]`` is ``post.X[j]``).
+        ``site``: for cells with compartments, the node each synapse attaches to: a named
+        location, a region or ``"all"`` (synapses spread at random over the region's membrane,
+        see ``CableCells.synapse_nodes``), or node indices (one per synapse); default: where
+        ``port`` acts. The rule reads and writes the quantities of that node as
+        ``site.X[k]`` (for point neurons ``site.X[k]`` is ``post.X[j]``). Synapses spread over
+        a region deliver into a point mechanism placed on that region (its instance at each
+        synapse's node).
         """
         for pop in (pre, post):
             if pop not in self.populations:
@@ -160,12 +164,12 @@ class Network:
         sites = getattr(post, "sites", None)
         if site is None and sites is not None and ports:
             site = post.port_location(next(iter(ports)))
-        if site is not None and (sites is None or site not in sites):
-            raise ParameterError(f"site = {site!r} is not a location of {post.name}; "
-                                 f"allowed: {list(sites) if sites is not None else 'none (one node per neuron)'}")
+        if site is not None and sites is None:
+            raise ParameterError(f"site = {site!r}: {post.name} has one node per neuron (no sites)")
         name = self._unique(name or f"{pre.name}->{post.name}", self.projections)
         rng = np.random.Generator(np.random.Philox(key=[self.seed, stream_id("connect", name)]))
         pre_idx, post_idx = connectivity.build(rule_or_list, pre.n, post.n, rng)
+        site_nodes = None if site is None else post.synapse_nodes(site, post_idx, rng)
         n_syn = len(pre_idx)
         weight = per_element("weight", weight, n_syn, "synapse")
         delay = per_element("delay", self.dt if delay is None else delay, n_syn, "synapse", finite=False)
@@ -175,7 +179,7 @@ class Network:
             raise ParameterError(f"delay = {bad!r} s is outside the allowed range [dt = {self.dt}, inf)")
         steps = np.rint(delay / self.dt).astype(np.int64)
         proj = Projection(pre, post, pre_idx, post_idx, weight, steps, port if post.ports else None,
-                          rule, self.dt, name, site)
+                          rule, self.dt, name, site_nodes)
         for other in self.projections:
             if (rule is not None and other.neuron_owner is other and other.post_pop is post
                     and type(other.rule) is type(rule) and other.rule.params == rule.params and rule.neuron_state):

@@ -57,7 +57,8 @@ def _write(group, data):
         if isinstance(value, dict):
             _write(group.require_group(key), value)
         else:
-            group[key] = np.asarray(value)
+            value = np.asarray(value)
+            group[key] = np.char.encode(value, "utf-8") if value.dtype.kind == "U" else value  # HDF5 has no UCS-4 text
 
 
 def load_results(path):

@@ -8,7 +8,10 @@ large/small, large/extended). ``cell``: small (r = 6 um) or large (12 um); ``den
 small (l_A = 12.5, l_B = 5 um) or extended (25, 10 um). Membrane C_m = C / A_tot, leak
 R A_tot (C = 1 nF, R = 10 MOhm, A_tot = 2 pi r (2 r + l_A + l_B), the pss not included, as in
 the reference code), R_a = 35.4 ohm cm; per-compartment threshold/reset with refractory clamp
-(:class:`plastisim.ThresholdReset`); spikes detected at the soma centre. Inputs at the soma
+(:class:`plastisim.ThresholdReset`, as the reference) or, with ``reset=cell``, a reset of the
+whole cell when its soma centre crosses threshold (spec 7.2 option; the cells are compact, so
+both give nearly the same spikes, and the cell reset costs less); spikes detected at the soma
+centre. Inputs at the soma
 centre: background and stimulus OU currents, inhibitory and E->I synapses (exponential
 currents, 5 ms); all E->E plastic synapses at the basal tip with weight c_morpho (h + h0 z) / R.
 
@@ -23,7 +26,10 @@ synapse adds the change of its |h - h0| to the SPS of its compartment (no decay,
 the pss compartment at p_max V_tot / tau_p (mol/s) while the local SPS concentration is at
 least theta_pro / V_tot (:class:`plastisim.plasticity.stc.PRPSynthesis`); each synapse reads
 the PRP of its own compartment. In the limit of fast diffusion this is the single-compartment
-PRP equation of ``stc-network``. Diffusion and synthesis continue during the fast-forward.
+PRP equation of ``stc-network``. Diffusion and synthesis advance every ``fields_dt`` (2 ms,
+10 steps: SPS and PRP change over seconds to hours, and the diffusion time of one 1-um
+compartment is 0.1 s at 1e-11 m^2/s; the reference advances them every 50 s in its
+fast-forward) and continue during the fast-forward.
 Protocol, readouts and summary as ``stc-network`` (:mod:`plastisim.models.stc_network`: ``Q``,
 ``nu_as``, ``nu_ans``, ``nu_ctrl``, ``nu_inh`` (Hz), ``pattern_size``, ``recall_time``,
 ``recall_delay`` (s), ``spikes``, and the weight classes ``h_aa``, ``hz_aa``, ``h_ao``, ``hz_ao``,
@@ -48,6 +54,7 @@ UM = 1e-6
 RADIUS = {"small": 6 * UM, "large": 12 * UM}
 DENDRITES = {"small": (12.5 * UM, 5 * UM), "extended": (25 * UM, 10 * UM)}  # (apical, basal)
 C_MEM, R_MEM, TAU_SYN = 1e-9, 10e6, 5e-3
+V_TH, V_RESET, T_REF = -55e-3, -70e-3, 2e-3
 
 
 @dataclass
@@ -58,9 +65,13 @@ class Params(stc_network.Params):
     D_sps: float = param(1e-11, "m^2/s", "SPS diffusivity", positive=True)
     R_a: float = param(0.354, "ohm m", "axial resistivity", positive=True)
     c_morpho: float = param(0.0, "", "weight factor of E->E synapses (0: calibrate by the PSP)", 0.0)
+    reset: str = param("compartment", "", "threshold/reset: per compartment (reference) or cell (at the soma centre)")
+    fields_dt: float = param(2e-3, "s", "step of the SPS/PRP diffusion and PRP synthesis (a multiple of dt)",
+                             positive=True)
 
     def validate(self):
-        for name, value, allowed in (("cell", self.cell, RADIUS), ("dendrites", self.dendrites, DENDRITES)):
+        for name, value, allowed in (("cell", self.cell, RADIUS), ("dendrites", self.dendrites, DENDRITES),
+                                     ("reset", self.reset, ("compartment", "cell"))):
             if value not in allowed:
                 raise ps.ParameterError(f"{name} = {value!r} must be one of {list(allowed)}")
         if self.psc_scheme != "exact":
@@ -85,9 +96,11 @@ def cells(p, n, name, plastic):
     l_a, l_b = DENDRITES[p.dendrites]
     area = 2 * np.pi * r * (2 * r + l_a + l_b)
     volume = np.pi * r * r * (2 * r + UM + l_a + l_b)
-    mechanisms = [("all", ps.ThresholdReset(V_th=-55e-3, V_reset=-70e-3, t_ref=2e-3)),
-                  ("soma_centre", ps.OUCurrent(name="bg")), ("soma_centre", ps.OUCurrent(name="stim")),
+    mechanisms = [("soma_centre", ps.OUCurrent(name="bg")), ("soma_centre", ps.OUCurrent(name="stim")),
                   ("soma_centre", ps.ExpCurrent(name="syn_soma", tau=TAU_SYN))]
+    reset = dict(V_reset=V_RESET, t_ref=T_REF) if p.reset == "cell" else {}
+    if p.reset == "compartment":
+        mechanisms.insert(0, ("all", ps.ThresholdReset(V_th=V_TH, V_reset=V_RESET, t_ref=T_REF)))
     species = []
     if plastic:
         rule = STCEvent.parameters
@@ -96,7 +109,8 @@ def cells(p, n, name, plastic):
                                                     theta_pro=rule["theta_pro"], V_tot=volume))]
         species = [ps.Species("sps", D=p.D_sps), ps.Species("p", D=p.D_p, tau=rule["tau_p"])]
     return ps.CableCells(morphology(p), n=n, Cm=C_MEM / area, Rm=R_MEM * area, Ra=p.R_a, E_m=-65e-3, dx=UM,
-                         detector="soma_centre", V_th=-55e-3, mechanisms=mechanisms, species=species, name=name)
+                         detector="soma_centre", V_th=V_TH, mechanisms=mechanisms, species=species,
+                         fields_dt=p.fields_dt if plastic else None, name=name, **reset)
 
 
 def calibrate_c_morpho(p):

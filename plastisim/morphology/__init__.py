@@ -306,6 +306,11 @@ class Nodes:
             raise ParameterError(f"region {region!r} does not exist; known: {self.region_names}")
         return self.region == self.region_names.index(region)
 
+    def region_nodes(self, region):
+        """Indices of the nodes of ``region`` (``"all"``: every region) that have a membrane
+        and a volume, i.e. without the junction nodes of branch points."""
+        return np.flatnonzero(~self.junction if region == "all" else self.region_mask(region) & ~self.junction)
+
     def paint(self, name, value, low=-math.inf, high=math.inf, low_open=False, allow_inf=False):
         """Per-node values of a parameter given as a scalar or as {region: value} (every region
         of the cell needs a value, or a ``"default"`` entry); junction nodes get the value of

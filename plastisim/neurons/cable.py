@@ -27,8 +27,21 @@ arriving at port ``loc`` is a charge (C) put into the compartment of ``loc`` at 
 the next step: V jumps by w / (C_m A) there (1 pC on 1000 um^2 at 1 uF/cm^2 is 10 mV).
 Spikes: a cell spikes when V at its ``detector`` location crosses ``V_th`` upwards within a
 step (V before the step, charge jumps excluded, < V_th <= V after), so cells can be the
-presynaptic side of projections.
+presynaptic side of projections. Threshold and reset: per compartment with the mechanism
+:class:`~plastisim.neurons.membrane.ThresholdReset`, or for the whole cell at its detector
+(``V_reset`` given): after a spike every node is set to ``V_reset`` and clamped there for the
+next ``t_ref / dt`` steps (a conductance 1e9 C_i / (theta dt) towards V_reset inside the
+implicit step), so the next spike can come t_ref + dt after the last.
+
+Fields. The diffusing species of the cells and the ``react`` callbacks of their mechanisms
+advance together once every ``fields_dt`` (default: every step), a whole number of steps:
+slow fields (proteins diffusing over seconds) need not be solved every 0.2 ms. A field step
+covers the steps since the previous one (its length counted in whole steps, so also across a
+``fast_forward``, where the fields advance with every long step); influx written by synapses
+in between is kept and enters the next field step, so amounts are conserved.
 """
+import math
+
 import numpy as np
 from numba import njit
 
@@ -47,18 +60,22 @@ SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
 # a step with this many active cells (a mechanism adds a conductance) or more per cell of the
 # population solves all cells in full (vectorised) instead of factorised + active ones one by one
 FULL_SOLVE_FRACTION = 0.25
+# the clamp of a refractory cell: a conductance CLAMP * C_i / (theta dt) towards V_reset
+CLAMP = 1e9
 
 
 @njit(cache=True)
 def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_in, site_node, detect,
-               V_th, v_det, d, b, G, GE, cache, ch, f, inv, gsum, active, spikes):
+               V_th, v_det, d, b, G, GE, cache, ch, f, inv, gsum, active, spikes, V_reset, refr_steps, refr):
     """Advance all cells by one step (theta method, Hines elimination); return the number of
     spiking cells written to ``spikes``. Nodes are interleaved (node k of cell c at k * n + c,
     n = number of cells; ``parent``: the tree of one cell). ``site_in[s, c]``: charge (C) for
     site s of cell c, node ``site_node[s, c]``; ``G``, ``GE``: conductance (S) and conductance
     x reversal (A) of the mechanisms per node; all three cleared here. ``d``, ``b``: scratch
     arrays. The passive matrix is factorised once per step length (``cache[0]``: theta dt;
-    ``ch`` = C/(theta dt), ``f``, ``inv``); a cell whose mechanisms add a conductance in this
+    ``ch`` = C/(theta dt), ``f``, ``inv``). Cell reset (``V_reset`` not NaN): a spiking cell
+    is set to ``V_reset`` in every node and clamped there for ``refr_steps`` steps (``refr``:
+    steps left per cell). A cell whose mechanisms add a conductance in this
     step (``gsum``, ``active``: scratch per cell) is solved in full. The result of a cell does
     not depend on the path (factorised and full solves agree to the last bit for G = 0)."""
     n = detect.shape[0]
@@ -79,6 +96,13 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
             d[i] = ch[i] + g_m[i]
         factorise_cells(d, a_ax, parent, n, f, inv)
         cache[0] = h
+    reset = V_reset == V_reset
+    if reset:
+        for c in range(n):
+            if refr[c] > 0.5:
+                for i in range(c, N, n):
+                    G[i] += CLAMP * ch[i]
+                    GE[i] += CLAMP * ch[i] * V_reset
     for c in range(n):
         gsum[c] = 0.0
     if n == 1:  # active if any conductance is nonzero: stop at the first
@@ -119,6 +143,17 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
         if v_det[c] < V_th and V[detect[c]] >= V_th:
             spikes[nspk] = c
             nspk += 1
+    if reset:
+        for c in range(n):
+            if refr[c] > 0.5:
+                refr[c] -= 1.0
+                for i in range(c, N, n):
+                    V[i] = V_reset
+        for q in range(nspk):
+            c = spikes[q]
+            refr[c] = refr_steps
+            for i in range(c, N, n):
+                V[i] = V_reset
     return nspk
 
 
@@ -130,12 +165,16 @@ class CableCells(Population):
     :class:`~plastisim.morphology.Compartments`. State (flat over all cells, nodes
     interleaved: node k of cell c is ``k * n + c``; :meth:`node` gives the index of a location,
     :meth:`per_cell` the (cells, nodes) view of a per-node array): ``V`` (V), ``I_inj`` (A),
-    and per site ``in_<location>`` (C, one per cell). ``V_init`` defaults to E_m.
+    per site ``in_<location>`` (C, one per cell), ``refractory`` (clamped steps left per cell,
+    with a cell reset) and ``fields_step`` (the step up to which the fields have advanced).
+    ``V_init`` defaults to E_m. ``V_reset`` (V; None: no cell reset) and ``t_ref`` (s): reset
+    of the whole cell after a spike (module docstring). ``fields_dt`` (s): step of the species
+    and ``react`` mechanisms (None: the network's dt).
     """
 
     def __init__(self, morphology, n=1, Cm=0.01, Rm=1.0, Ra=1.0, E_m=-65e-3, V_init=None, dx=None,
                  n_per_branch=None, detector="root", V_th=0.0, scheme="backward-euler", envelope=None,
-                 species=(), mechanisms=(), name=None):
+                 V_reset=None, t_ref=0.0, species=(), mechanisms=(), fields_dt=None, name=None):
         super().__init__(n, name=name or "CableCells")
         if isinstance(morphology, Morphology):
             cell = morphology.discretise(dx=dx, n_per_branch=n_per_branch)
@@ -170,7 +209,11 @@ class CableCells(Population):
         self.detect = dom.site(detector)
         self._site_in = np.zeros((max(len(self.sites), 1), self.n))
         self.state = {"V": np.array(self.E_m if V_init is None else self._node_array("V_init", V_init)),
-                      "I_inj": np.zeros(dom.n)}
+                      "I_inj": np.zeros(dom.n), "refractory": np.zeros(self.n), "fields_step": np.zeros(1)}
+        self.V_reset = math.nan if V_reset is None else check(f"{self.name}.V_reset", V_reset)
+        self.t_ref = check(f"{self.name}.t_ref", t_ref, 0.0)
+        self.fields_dt = None if fields_dt is None else check(f"{self.name}.fields_dt", fields_dt, 0.0, low_open=True)
+        self._fields_every = 1
         for s, loc in enumerate(self.sites):
             self.state[f"in_{loc}"] = self._site_in[s]
         self._scratch = dict(v_det=np.zeros(self.n), cache=np.zeros(1), gsum=np.zeros(self.n),
@@ -187,7 +230,7 @@ class CableCells(Population):
                     raise ParameterError(f"{self.name}: two mechanisms named {mech.name!r}; give one a name=")
                 self.state[key] = np.full(len(nodes), value)
             if mech.port is not None:
-                self._mech_ports[mech.name] = (f"{mech.name}_{mech.port}", where)
+                self._mech_ports[mech.name] = (f"{mech.name}_{mech.port}", where, nodes)
             self.mechanisms.append((mech, nodes))
         self.ports = tuple(self.sites) + tuple(self._mech_ports)
         self.species, self._solver = list(species), {}
@@ -199,6 +242,16 @@ class CableCells(Population):
             if clash:
                 raise ParameterError(f"{self.name}: species {sp.name!r} clashes with state {sorted(clash)}")
             self.state.update(arrays)
+
+    def setup(self, dt):
+        self.refr_steps = float(round(self.t_ref / dt))
+        if self.fields_dt is None:
+            return
+        every = round(self.fields_dt / dt)
+        if every < 1 or abs(every * dt - self.fields_dt) > 1e-9 * self.fields_dt:
+            raise ParameterError(f"{self.name}.fields_dt = {self.fields_dt:g} s must be a whole multiple "
+                                 f"of dt = {dt:g} s")
+        self._fields_every = every
 
     def _node_array(self, name, value):
         value = np.asarray(value, dtype=float)
@@ -255,8 +308,52 @@ class CableCells(Population):
         return self._mech_ports[port][0] if port in self._mech_ports else f"in_{port}"
 
     def port_location(self, port):
-        """Location where weights arriving at ``port`` act (the site of its synapses)."""
+        """Location (or region) where weights arriving at ``port`` act: the default site of
+        its synapses."""
         return self._mech_ports[port][1] if port in self._mech_ports else port
+
+    def synapse_nodes(self, site, post, rng):
+        """Global node of each synapse onto the cells ``post`` (one per synapse) at ``site``:
+        a location (its node in each cell), a region or ``"all"`` (a node of the region drawn
+        for each synapse with probability proportional to its membrane area: synapses spread
+        evenly over the membrane; ``rng``: numpy Generator), or node indices of the cell
+        (one per synapse). A name that is both a location and a region means the location."""
+        cell = self.compartments
+        if isinstance(site, str) and site in self.sites:
+            return self.domain.site(site)[post]
+        if isinstance(site, str):
+            if site != "all" and site not in cell.region_names:
+                raise ParameterError(f"site = {site!r} is neither a location {self.sites} nor a region "
+                                     f"{cell.region_names} of {self.name}")
+            local = cell.region_nodes(site)
+            area = cell.area[local]
+            if not area.sum() > 0:
+                raise ParameterError(f"site = {site!r}: the region has no membrane area to place synapses on")
+            return self.domain.index(rng.choice(local, size=len(post), p=area / area.sum()), post)
+        local = np.asarray(site)
+        if local.shape != (len(post),) or local.dtype.kind not in "iu":
+            raise ParameterError(f"site: node indices must be integers, one per synapse ({len(post)}); "
+                                 f"got shape {local.shape}")
+        bad = (local < 0) | (local >= cell.n)
+        if np.any(bad) or np.any(cell.junction[local[~bad]]):
+            raise ParameterError(f"site: node indices must be in [0, {cell.n - 1}] and not junction nodes "
+                                 f"{np.flatnonzero(cell.junction).tolist()}")
+        return self.domain.index(local, post)
+
+    def port_index(self, port, nodes):
+        """Index into the state array of ``port`` for synapses at the global ``nodes``, or None:
+        the index is the postsynaptic cell (ports at a location). For a point mechanism placed
+        on a region: its instance at each synapse's node."""
+        if port not in self._mech_ports or self._mech_ports[port][1] in self.sites:
+            return None
+        instances = np.full(self.domain.n, -1, dtype=np.int64)
+        placed = self._mech_ports[port][2]
+        instances[placed] = np.arange(len(placed))
+        index = instances[nodes]
+        if np.any(index < 0):
+            raise ParameterError(f"port = {port!r} is placed on region {self._mech_ports[port][1]!r}; the "
+                                 f"synapses' site must lie inside it")
+        return index
 
     def emit(self, code, pid):
         fn = code.use(cable_step)
@@ -270,34 +367,44 @@ class CableCells(Population):
         names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k]))
                   for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "f", "inv", "gsum", "active")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
+        reset = [code.arg(f"{pid}_{key}", lambda k=key: getattr(self, k)) for key in ("V_reset", "refr_steps")]
+        spikes = ", ".join([spikes, *reset, code.state(f"{pid}_refractory", self, "refractory")])
         lines = {"conductance": [], "advance": [], "react": []}
+        dt_fields = f"dt_{pid}_fields"
         for m, (mech, nodes) in enumerate(self.mechanisms):
             mid = f"{pid}_m{m}"
             state = {var: code.state(f"{mid}_{var}", self, f"{mech.name}_{var}") for var in mech.initial}
             G, GE = (code.arg(f"{pid}_{key}", lambda k=key: self._scratch[k]) for key in ("G", "GE"))
             emitted = mech.emit(code, mid, self, nodes, state, names[0], G, GE,
-                                code.arg(f"{pid}_area", lambda: self.domain.area))
+                                code.arg(f"{pid}_area", lambda: self.domain.area), react_dt=dt_fields)
             for name, body in emitted.items():
                 lines[name] += body
         code.phase("neurons")(*lines["conductance"],
                               f"nsp_{pid} = {fn}(dt, {self.theta!r}, {envelope}, {', '.join(names)}, {spikes})",
                               *lines["advance"])
-        code.phase("fields")(*lines["react"])
-        if self.species:
-            self._emit_species(code, pid)
+        fields = lines["react"] + self._species_lines(code, pid, dt_fields)
+        if fields:
+            done = code.state(f"{pid}_fields_step", self, "fields_step")
+            # rich steps: every fields_dt; fast_forward (stride > 1): every long step
+            code.phase("fields")(f"if stride > 1 or (step + 1) % {self._fields_every} == 0:",
+                                 f"    {dt_fields} = (step + stride - {done}[0]) * dt_rich",
+                                 f"    {done}[0] = step + stride",
+                                 *("    " + line for line in fields))
 
-    def _emit_species(self, code, pid):
-        """One diffusion step per species in the ``fields`` phase."""
+    def _species_lines(self, code, pid, dt_fields):
+        """One diffusion step of length ``dt_fields`` per species."""
         step = code.use(diffusion_step)
         arg = lambda key, get: code.arg(f"{pid}_{key}", get)
         volume, parent = (arg(key, lambda k=key: getattr(self.domain, k)) for key in ("volume", "local_parent"))
+        lines = []
         for sp in self.species:
             c, influx, source = (code.state(f"{pid}_{sp.name}{x}", self, f"{sp.name}{x}")
                                  for x in ("", "_in", "_source"))
             rate, a, *cache = (arg(f"{sp.name}_{key}", lambda s=sp.name, k=key: self._solver[s][k])
                                for key in ("rate", "a", "cache", "held", "keep", "f", "inv"))
-            code.phase("fields")(f"{step}(dt, {c}, {influx}, {source}, {volume}, {rate}, {a}, {parent}, "
-                                 f"{', '.join(cache)})")
+            lines.append(f"{step}({dt_fields}, {c}, {influx}, {source}, {volume}, {rate}, {a}, {parent}, "
+                         f"{', '.join(cache)})")
+        return lines
 
     def __repr__(self):
         return f"CableCells(n={self.n}, nodes per cell={self.compartments.n}, name={self.name!r})"

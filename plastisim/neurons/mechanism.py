@@ -5,8 +5,9 @@ A mechanism is a subclass of :class:`Mechanism` painted on :class:`CableCells` a
 ``(where, mechanism)`` pairs (``CableCells(..., mechanisms=[("all", HH()), ("soma", ...)])``).
 *Density* mechanisms (ion channels) are painted on a region (``"all"`` for every region) and
 work per unit membrane area; *point* mechanisms (``point = True``: synaptic and injected
-currents, like NEURON's point processes) are placed at a named location, one per cell, and
-work in absolute units. A mechanism has
+currents, like NEURON's point processes) work in absolute units and are placed at a named
+location (one per cell) or on a region (one in every node of the region: synapses spread over
+a dendrite, see ``Network.connect(site=...)``). A mechanism has
 
 * ``parameters`` -- ``{name: default}`` (SI), one value per painted instance;
 * ``state_variables`` -- ``{name: initial value}`` per node (point: per cell); pass
@@ -77,10 +78,11 @@ class Mechanism:
         """{callback name: function} of the callbacks this mechanism defines."""
         return {name: getattr(type(self), name) for name in CALLBACKS if getattr(type(self), name) is not None}
 
-    def emit(self, code, mid, cells, nodes, state, V, G, GE, area):
+    def emit(self, code, mid, cells, nodes, state, V, G, GE, area, react_dt="dt"):
         """Calls of the loops of this painted instance: {callback: lines}. ``nodes``: the
         global node index of every instance node; ``state``: {var: argument}; ``G``, ``GE``:
-        per-node conductance (S) and conductance x reversal (A) of the cable step. Each loop is
+        per-node conductance (S) and conductance x reversal (A) of the cable step;
+        ``react_dt``: the step length ``react`` sees (the cells' field step). Each loop is
         a function with the callback's statements pasted into it (a callback that returns a
         value is called) and its helper functions inlined; when the nodes are consecutive
         (``"all"`` on cells without junctions) it indexes them directly: LLVM can vectorise it.
@@ -90,8 +92,7 @@ class Mechanism:
         spaces = {"s": Space("array", "s_", self.initial), "p": Space("scalar", "p_", self.params),
                   "node": Space("indirect", "node_", per_node)}
         stream = stream_id("mechanism", cells.name, self.name)
-        params, args = ["t", "dt", "step", "seed", "V_", "node_"], ["t", "dt", "step", "seed", V,
-                                                                   code.arg(f"{mid}_nodes", lambda: nodes)]
+        params, args = ["t", "dt", "step", "seed", "V_", "node_"], ["step", "seed", V, code.arg(f"{mid}_nodes", lambda: nodes)]
         node = "node_[i]"
         if nodes.shape[0] and np.array_equal(nodes, np.arange(nodes[0], nodes[0] + nodes.shape[0])):
             node = "np.uint64(first_ + i)"  # unsigned: no wrap-around of negative indices, a plain stride
@@ -135,7 +136,7 @@ class Mechanism:
             extra = ["G_", "GE_", "area_"] if name == "conductance" else []
             code.function(f"def {mid}_{name}_loop({', '.join(params + extra + used)}):\n"
                           + "\n".join("    " + line for line in loop.lines), marks=marks, contract=True)
-            call_args = args + ([G, GE, area] if name == "conductance" else []) + values
+            call_args = ["t", react_dt if name == "react" else "dt", *args] + ([G, GE, area] if name == "conductance" else []) + values
             lines[name] = [f"{mid}_{name}_loop({', '.join(call_args)})"]
         return lines
 
@@ -145,14 +146,15 @@ class Mechanism:
 
 def painted_nodes(cells, cell, where, mech):
     """Global node indices where ``mech`` sits in all cells of ``cells.domain`` (all cells
-    share the node set ``cell``): the non-junction nodes of region ``where`` ('all': every
-    region) for density mechanisms, the node of location ``where`` (one per cell) for point
-    mechanisms."""
-    if mech.point:
-        if where not in cell.locations:
-            raise ParameterError(f"{mech.name}: point mechanisms sit at a location; {where!r} is not one "
-                                 f"of {sorted(cell.locations)}")
+    share the node set ``cell``): the node of location ``where`` (one per cell; point
+    mechanisms only), else the non-junction nodes of region ``where`` ('all': every region)."""
+    if where in cell.locations:
+        if not mech.point:
+            raise ParameterError(f"{mech.name}: density mechanisms are painted on a region; {where!r} is a "
+                                 f"location (regions: {cell.region_names})")
         return cells.domain.site(where)
-    mask = ~cell.junction if where == "all" else cell.region_mask(where) & ~cell.junction
-    local = np.flatnonzero(mask)  # node-major, like the nodes: instance q of cell c at q * n + c
+    if where != "all" and where not in cell.region_names:
+        raise ParameterError(f"{mech.name}: {where!r} is neither a location {sorted(cell.locations)} nor a "
+                             f"region {cell.region_names}")
+    local = cell.region_nodes(where)  # node-major, like the nodes: instance q of cell c at q * n + c
     return cells.domain.index(local[:, None], np.arange(cells.n)[None, :]).reshape(-1).astype(np.int64)

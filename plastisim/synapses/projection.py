@@ -22,12 +22,16 @@ class Projection:
     delay) segment, so delivery costs per spike and synapse reached, not per step.
     """
 
-    def __init__(self, pre, post, pre_idx, post_idx, weight, delay_steps, port, rule, dt, name, site=None):
+    def __init__(self, pre, post, pre_idx, post_idx, weight, delay_steps, port, rule, dt, name, site_nodes=None):
         self.pre_pop, self.post_pop, self.port, self.rule, self.name, self.dt = pre, post, port, rule, name, dt
         # {port: factor}: a spike delivers factor * w to each (several receptors of one synapse)
         self.ports = {} if port is None else dict(port) if isinstance(port, dict) else {port: 1.0}
-        self.site = site
         order = np.lexsort((post_idx, delay_steps, pre_idx))
+        # node of every synapse in the postsynaptic domain (None: point neurons, or no site)
+        self.site_node = None if site_nodes is None else np.asarray(site_nodes, dtype=np.int64)[order]
+        # where each port's weight goes: None (the postsynaptic neuron j) or an index per synapse
+        self.port_index = {port: getattr(post, "port_index", lambda *_: None)(port, self.site_node)
+                           for port in self.ports}
         self.pre = pre_idx[order]
         self.post = post_idx[order]
         self.delay_steps = delay_steps[order]
@@ -106,13 +110,12 @@ class Projection:
 
     def site_nodes(self):
         """Node of every synapse's site in the postsynaptic domain (the neuron for point neurons)."""
-        domain = getattr(self.post_pop, "domain", None)
-        if domain is None:
+        if getattr(self.post_pop, "domain", None) is None:
             return self.post
-        if self.site is None:
+        if self.site_node is None:
             raise ParameterError(f"{type(self.rule).__name__} on {self.name} uses site.X: connect with "
-                                 f"site=LOCATION; allowed: {list(self.post_pop.sites)}")
-        return domain.site(self.site)[self.post]
+                                 f"site=LOCATION or REGION; locations: {list(self.post_pop.sites)}")
+        return self.site_node
 
     def channels(self):
         """(array suffix, rule callback) of each presynaptic event channel."""
@@ -142,9 +145,12 @@ class Projection:
         calls = self._rule_calls(code, xid)
         pre, post = code.id(self.pre_pop), code.id(self.post_pop)
         targets = []
-        for port, factor in self.ports.items():
+        for n, (port, factor) in enumerate(self.ports.items()):
             var = self.post_pop.port_target(port)
-            targets.append((code.state(f"{post}_{var}", self.post_pop, var), "" if factor == 1.0 else f"{factor!r} * "))
+            index = self.port_index[port]
+            at = "j" if index is None else f"{code.arg(f'{xid}_port{n}_index', lambda i=index: i)}[k]"
+            targets.append((f"{code.state(f'{post}_{var}', self.post_pop, var)}[{at}]",
+                            "" if factor == 1.0 else f"{factor!r} * "))
         block = code.arg(f"{xid}_s", lambda: self.block)
         syn = dict(k="k", i=f"{a['pre']}[k]", j=f"{a['post']}[k]", g=f"{a['group']}[k]" if "group" in a else "-1")
 
@@ -165,7 +171,7 @@ class Projection:
                     if "advance" in calls:  # bring the synapse up to date before its weight is used
                         deliver(calls["advance"](at, context=name))
                     if delivers:
-                        deliver(*(f"{target}[j] += {factor}{block}[k, {self.columns['w']}]" for target, factor in targets))
+                        deliver(*(f"{target} += {factor}{block}[k, {self.columns['w']}]" for target, factor in targets))
                     if name in calls:
                         deliver(calls[name](at))
                 if group_event:

@@ -80,7 +80,7 @@ def test_mechanisms_are_painted_on_their_region_only():
     ps.Simulator(net).run(0.05)
     assert cell.state["HH_m"].shape == (2,)  # one soma compartment per cell
     assert len(spikes.t) >= 4 and set(spikes.i) == {0, 1}
-    with pytest.raises(ps.ParameterError, match=r"region 'apical' does not exist; known: \['soma', 'dend'\]"):
+    with pytest.raises(ps.ParameterError, match=r"HH: 'apical' is neither a location \['root'\] nor a region \['soma', 'dend'\]"):
         ps.CableCells(morph, mechanisms=[("apical", ps.HH())])
     with pytest.raises(ps.ParameterError, match=r"HH: unknown parameter\(s\) \['gbar_Ca'\]"):
         ps.HH(gbar_Ca=1.0)

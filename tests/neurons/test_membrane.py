@@ -34,13 +34,19 @@ def test_exp_current_psp_matches_the_point_neuron():
     assert mon.data[:, 0].max() - E_L == pytest.approx(h0 / 4, rel=5e-3)
 
 
-def test_threshold_reset_rate_matches_the_lif_interval():
+RESETS = {"compartment": dict(mechanisms=[("all", ps.ThresholdReset())]),
+          "cell": dict(V_reset=-70e-3, t_ref=2e-3)}
+
+
+@pytest.mark.parametrize("reset", list(RESETS))
+def test_threshold_reset_rate_matches_the_lif_interval(reset):
     """Constant current I into LIF (V_th -55, V_reset -70 mV, t_ref 2 ms): interval t_ref + dt +
     tau ln((R I - (V_reset - E_L)) / (R I - (V_th - E_L))) (the clamp ends one step after t_ref),
-    within 1 % at dt = 10 us; and at saturating drive T / (t_ref + dt) spikes (spec 0.5)."""
+    within 1 % at dt = 10 us; and at saturating drive T / (t_ref + dt) spikes (spec 0.5). Per
+    compartment (ThresholdReset) and for the whole cell at its detector (V_reset, t_ref)."""
     for I, dt in ((2e-9, 1e-5), (1e-6, 2e-4)):
         net = ps.Network(dt=dt)
-        cell = one_compartment(net, mechanisms=[("all", ps.ThresholdReset())], V_th=-55e-3)
+        cell = one_compartment(net, V_th=-55e-3, **RESETS[reset])
         cell.inject("root", I)
         spikes = net.record_spikes(cell)
         ps.Simulator(net).run(1.0)
@@ -67,10 +73,38 @@ def test_ou_current_has_the_stationary_mean_and_deviation():
     assert np.all(cells.state["bg_I"] == 0.0)
 
 
+def test_cell_reset_and_compartment_reset_agree_in_a_compact_cell():
+    """The STC network's small cell with extended dendrites (48 compartments, length constant
+    ~300 um vs 48 um of cable, spec 7.2), driven at the soma centre: the two reset options give
+    the same spike count and spike times within 0.1 ms over 1 s; every node is at V_reset
+    right after a cell reset."""
+    from plastisim.models import stc_network_morpho as morpho
+    from plastisim.models.base import make_params
+    p = make_params(morpho.Params, {"dendrites": "extended"})
+    trains = {}
+    for reset in ("compartment", "cell"):
+        net = ps.Network(dt=1e-4)
+        cell = net.add(morpho.cells(morpho.dataclasses.replace(p, reset=reset), 1, "cell", plastic=False))
+        cell.inject("soma_centre", 2e-9)
+        spikes = net.record_spikes(cell)
+        sim = ps.Simulator(net)
+        sim.run(1.0)
+        trains[reset] = spikes.t
+        if reset == "cell":
+            count = len(spikes.t)
+            while len(spikes.t) == count:
+                sim.run(1e-4)
+            assert np.all(cell.state["V"] == -70e-3) and cell.state["refractory"][0] == 20
+    assert len(trains["cell"]) == len(trains["compartment"]) > 20
+    assert np.max(np.abs(trains["cell"] - trains["compartment"])) < 1e-4
+
+
 def test_point_mechanisms_need_a_location_and_ports_are_their_names():
     net = ps.Network()
-    with pytest.raises(ps.ParameterError, match=r"syn: point mechanisms sit at a location; 'dend' is not one"):
-        one_compartment(net, mechanisms=[("dend", ps.ExpCurrent(name="syn"))])
+    with pytest.raises(ps.ParameterError, match=r"syn: 'axon' is neither a location \['root', 'x0', 'x1'\] nor a region"):
+        one_compartment(net, mechanisms=[("axon", ps.ExpCurrent(name="syn"))])
+    with pytest.raises(ps.ParameterError, match=r"ThresholdReset: density mechanisms are painted on a region; 'x1' is a location"):
+        one_compartment(net, mechanisms=[("x1", ps.ThresholdReset())])
     cell = one_compartment(net, mechanisms=[("x1", ps.ExpCurrent(name="syn"))])
     assert "syn" in cell.ports and cell.port_target("syn") == "syn_I" and cell.port_location("syn") == "x1"
     with pytest.raises(ps.ParameterError, match=r"syn.tau = 0.0 is outside the allowed range \(0.0, inf\)"):
