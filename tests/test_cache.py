@@ -30,3 +30,31 @@ def test_a_user_numba_cache_dir_is_respected(tmp_path):
     env.pop("NUMBA_CACHE_DIR")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(tmp_path / "numba")
+
+
+RECURSIVE_RULE = '''
+import plastisim as ps
+
+def depth(n):
+    return 0.0 if n <= 0 else 1.0 + depth(n - 1)
+
+class Counts(ps.Rule):
+    def on_pre(s, p, k):
+        s.w[k] += depth(3)  # a literal argument: numba types depth for it and for int
+
+net = ps.Network(dt=1e-4)
+src = net.add(ps.SpikeTimes(1, [0], [1e-3]))
+proj = net.connect(src, net.add(ps.LIF(1)), weight=0.0, port="current", rule=Counts())
+ps.Simulator(net).run(3e-3)
+print(proj.w[0])
+'''
+
+
+def test_recursive_user_helpers_run_again_in_a_new_process(tmp_path):
+    """numba 0.68 segfaults loading a cached recursive function typed for several argument
+    types; kernels with recursive user helpers are compiled in each process instead."""
+    (tmp_path / "rule.py").write_text(RECURSIVE_RULE)
+    env = {**os.environ, "PLASTISIM_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):
+        out = subprocess.run([sys.executable, str(tmp_path / "rule.py")], env=env, capture_output=True, text=True)
+        assert out.returncode == 0 and out.stdout.strip() == "3.0", out.stderr[-500:]

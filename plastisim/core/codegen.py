@@ -159,7 +159,11 @@ class Kernel:
 def _module_source(code):
     """Source of the generated module and [(first line, Translation)] of its user functions."""
     params = ", ".join(["step0", "nsteps", "dt", "seed"] + list(code.args))
-    flags = "cache=True, error_model=\"numpy\"" + (", boundscheck=True" if code.debug else "")
+    # numba 0.68 crashes loading a cached recursive function compiled for several argument
+    # types (e.g. a literal and an int): kernels with recursive user helpers compile anew
+    recursive = any(getattr(tr, "recursive", None) for _, first, marks, _ in code.functions
+                    for tr in (first, *(mark for _, mark in marks)))
+    flags = f"cache={not recursive}, error_model=\"numpy\"" + (", boundscheck=True" if code.debug else "")
     imports = "".join(f"from {mod} import {fn}\n" for fn, mod in sorted(code.imports.items()))
     # numba does not invalidate a cached caller when an imported kernel changes: the digest of
     # the imported modules' sources makes the generated module name change too

@@ -97,8 +97,7 @@ def _count(k):
 
 class _Probe(ps.Mechanism):
     """A leak g (S/m^2) at E (V) through ``conductance``; ``advance`` keeps the voltage it is
-    given and counts steps (through a recursive helper; its argument is not a literal: numba
-    0.68 crashes loading a cached recursive function typed for a literal argument)."""
+    given and counts steps (through a recursive helper)."""
     parameters = dict(g=2.0, E=-80e-3, depth=3.0)
     state_variables = dict(v_seen=0.0, steps=0.0)
 
