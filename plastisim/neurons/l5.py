@@ -23,7 +23,8 @@ step in which the pulse is on. After the dendrite update, burst = (v_d >= v_plat
 (another draw < gamma); a spike then resets v <- c_burst, u <- u + d_burst instead of
 v <- c, u <- u + d (and counts in ``n_burst``). ``gamma`` (in [0, 1]) is per neuron.
 With ``deterministic = 1`` (spec §5.3 alternative) the BAP current is gamma p_d and the burst
-switch follows the plateau whenever gamma > 0 (no draws). Every spike also adds
+switch follows the plateau whenever gamma > 0 (no draws). A gate with gamma = 0 or 1 is
+certain and draws no random number (same result: the draws are counter-based). Every spike also adds
 ``delta_adapt`` to the adaptation conductance g_adapt (decay tau_adapt, reversal E_adapt).
 
 Synapses (spec §6): conductances with instantaneous jumps and exponential decay, ports
@@ -185,7 +186,7 @@ class L5Pyramidal(NeuronModel):
         if bap_on(s.bap_since[j], d.bap_first, d.bap_last) or bap_on(s.bap_prev[j], d.bap_first, d.bap_last):
             if p.deterministic > 0.0:
                 bap = gamma * p.p_d
-            elif rand() < gamma:
+            elif gamma >= 1.0 or (gamma > 0.0 and rand() < gamma):  # no draw when the outcome is certain
                 bap = p.p_d
         vd = s.v_d[j]
         ud = s.u_d[j]
@@ -200,7 +201,7 @@ class L5Pyramidal(NeuronModel):
             if p.deterministic > 0.0:
                 if gamma > 0.0:
                     s.burst[j] = 1.0
-            elif rand() < gamma:
+            elif gamma >= 1.0 or (gamma > 0.0 and rand() < gamma):
                 s.burst[j] = 1.0
         # soma: semi-implicit in the conductances
         g_sum, gE_sum = somatic_synapses(s.v[j], s.g_ampa[j], s.g_nmda[j], s.g_gaba[j], s.g_tonic[j],
