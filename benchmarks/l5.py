@@ -13,13 +13,19 @@ Variants (``--variant``, default both):
   PV->E and SOM->E w = 5.85 nS, sigma 2), each weight kept with probability 0.1 (NumPy,
   seed 1); gamma = 1, I_d = 0, no stimulus; built from the pieces of ``l5_network``
   (``ring_weights``, ``L5Pyramidal``, ``Interneuron.cell``, ``connect_glutamate``,
-  ``PoissonSource``) exactly as ``build`` does. With these weights the SOM cells reach the LTS
+  ``background``) exactly as ``build`` does. With these weights the SOM cells reach the LTS
   u cap, where their reset lies above their peak, and fire in almost every step (~9.8 kHz, in
   both simulators; see ``plastisim.neurons.l5``): the SOM->E deliveries dominate this variant.
+  It has two activity states (E about 35 Hz or about 22 Hz over the first second, PV 450 or
+  300 Hz), and which one a run takes depends on the random streams (``--seed``; in plastisim
+  seeds 2, 3 give the high state, 4 the low one, with either background scheme): check that
+  both simulators are in the same state before comparing times.
 
 Both variants: Poisson background (600 Hz to every soma, 50 Hz to every pyramidal dendrite, each
-event +1 nS AMPA and +1 nS NMDA, x0.02 for interneurons), one source neuron per cell driving
-AMPA and NMDA through one synapse (one-to-one); E->E AMPA 1.75 J + NMDA 0.35 J on the soma,
+event +1 nS AMPA and +1 nS NMDA, x0.02 for interneurons), one Bernoulli train per cell (each
+step with probability rate dt) driving AMPA and NMDA with the same events (plastisim:
+``ps.PoissonInput(..., bernoulli=True)`` on both ports, events drawn as geometric gaps; Brian 2:
+a ``PoissonGroup`` with one-to-one ``Synapses``); E->E AMPA 1.75 J + NMDA 0.35 J on the soma,
 E->PV/SOM AMPA = NMDA = J, PV->E GABA_A soma, SOM->E GABA_A dendrite; dt = 0.1 ms, 10 s.
 Connectivity, gamma, I_d and stimulus are the same arrays in both simulators; the random
 streams (Poisson input, BAP and burst gates) differ, so rates agree statistically only.
@@ -33,8 +39,7 @@ Izhikevich soma) is one abstract-code block run every step (``run_regularly``, s
 and resets (burst-switch reset, adaptation jump, BAP start; LTS peak/reset/u cap for SOM) are
 Brian thresholds and resets; synapses are ``Synapses`` with ``on_pre`` adding factor x w to
 the receptor conductances (no delay: the jump is added after the threshold and used from the
-next step on, as plastisim's one-step delivery); Poisson background is a ``PoissonGroup`` with
-one-to-one ``Synapses``. Variables are dimensionless SI numbers (no unit checks in the loop;
+next step on, as plastisim's one-step delivery). Variables are dimensionless SI numbers (no unit checks in the loop;
 the generated C++ is the same). Differences: Brian draws the two gate random numbers of a
 pyramidal cell in every step, plastisim only while the BAP is on or the dendrite is in a
 plateau.
@@ -134,7 +139,7 @@ def summarize(spikes, n, duration):
     return out
 
 
-def run_plastisim(variant, duration):
+def run_plastisim(variant, duration, seed):
     import numpy as np
     import plastisim as ps
     from plastisim.models import l5_network
@@ -143,11 +148,11 @@ def run_plastisim(variant, duration):
     start = time.perf_counter()
     data = network_data(variant)
     if variant == "default":  # the model's own network
-        net, (E, PV, SOM), ee, stim = l5_network.build(l5_network.Params(), seed=1)
+        net, (E, PV, SOM), ee, stim = l5_network.build(l5_network.Params(), seed=seed)
         assert np.allclose(stim, data["I_ext"]) and np.array_equal(E.state["gamma"], data["gamma"])
         E.state["I_ext"][:] = stim
     else:  # the same pieces as l5_network.build, sparse synapse lists
-        net = ps.Network(dt=DT, seed=1)
+        net = ps.Network(dt=DT, seed=seed)
         E = net.add(ps.L5Pyramidal(data["n_e"], name="E", gamma=data["gamma"], I_d=data["I_d"]))
         PV = net.add(ps.Interneuron.cell("PV", data["n_pv"]))
         SOM = net.add(ps.Interneuron.cell("SOM", data["n_som"]))
@@ -159,10 +164,7 @@ def run_plastisim(variant, duration):
             else:
                 net.connect(pops[pre], pops[post], (i, j), weight=w, port=next(iter(ports)))
         for pop, dendrite, rate, w in data["inputs"]:
-            pop = pops[pop]
-            src = net.add(ps.PoissonSource(pop.n, rate, name=f"input->{pop.name}{'.dendrite' if dendrite else ''}"))
-            one = np.arange(pop.n)
-            connect_glutamate(net, src, pop, (one, one), w, dendrite=dendrite)
+            net.add(l5_network.background(pops[pop], rate, w, dendrite))
     n_syn = sum(pr.n_syn for pr in net.projections) if hasattr(net, "projections") else None
     mons = {name: net.record_spikes(pop) for name, pop in (("E", E), ("PV", PV), ("SOM", SOM))}
     sim = ps.Simulator(net)
@@ -224,7 +226,7 @@ u = u + DT * a * (b * (v_old - v_r) - u)
 """
 
 
-def run_brian(variant, duration):
+def run_brian(variant, duration, seed):
     import numpy as np
     import brian2 as b2
     from brian2 import second
@@ -234,7 +236,7 @@ def run_brian(variant, duration):
     b2.set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="brian_l5_"))
     b2.prefs.devices.cpp_standalone.openmp_threads = 0
     b2.defaultclock.dt = DT * second
-    b2.seed(1)
+    b2.seed(seed)
     data = network_data(variant)
     syn = dict(SYNAPSES, dec_ampa=np.exp(-DT / SYNAPSES["tau_ampa"]), dec_nmda=np.exp(-DT / SYNAPSES["tau_nmda"]),
                dec_gaba=np.exp(-DT / SYNAPSES["tau_gaba"]), DT=DT)
@@ -313,6 +315,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="runs per simulator and variant; the fastest is reported")
     parser.add_argument("--variant", choices=("default", "sparse", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="1 s, one repeat")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the random streams (both simulators)")
     parser.add_argument("--brian-python", default="/work/bench-venv/bin/python")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -320,7 +323,7 @@ def main():
         args.duration, args.repeat = 1.0, 1
     variants = ("default", "sparse") if args.variant == "both" else (args.variant,)
     if args.one:
-        out = RUNNERS[args.one](variants[0], args.duration)
+        out = RUNNERS[args.one](variants[0], args.duration, args.seed)
         out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print("RESULT " + json.dumps(out))
         return
@@ -330,7 +333,8 @@ def main():
         env = dict(os.environ)
         if cache:
             env["PLASTISIM_CACHE_DIR"] = cache
-        out = subprocess.run([python, __file__, "--one", name, "--variant", variant, "--duration", str(args.duration)],
+        out = subprocess.run([python, __file__, "--one", name, "--variant", variant, "--duration", str(args.duration),
+                              "--seed", str(args.seed)],
                              capture_output=True, text=True, env=env)
         lines = [l for l in out.stdout.splitlines() if l.startswith("RESULT ")]
         if not lines:

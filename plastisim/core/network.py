@@ -122,7 +122,7 @@ class Network:
     def inputs_to(self, pop):
         """Ports and state variables of ``pop`` that receive input: projections' ports, Poisson
         inputs' ports and the variables that rules write (``post.X``)."""
-        found = {x.port for x in self.inputs if x.post_pop is pop and x.port}
+        found = {port for x in self.inputs if x.post_pop is pop for port in x.ports}
         found |= {port for x in self.projections if x.post_pop is pop for port in x.ports}
         for x in self.projections:
             if x.post_pop is pop and x.rule is not None:

@@ -18,8 +18,9 @@ projection has; the reference acts in the same step). One presynaptic spike driv
 NMDA through one projection (one weight, a factor per port).
 Background (§9): independent Poisson trains per cell (``rate_soma`` to every soma,
 ``rate_dend`` to every pyramidal dendrite), each event adding ``w_input`` to an AMPA and an
-NMDA conductance (times ``w_ff`` for interneurons); a train is a source neuron with one-to-one
-AMPA and NMDA projections (so both receptors see the same events; Bernoulli per step).
+NMDA conductance (times ``w_ff`` for interneurons; :func:`background`): a ``ps.PoissonInput``
+with ``bernoulli=True`` on the AMPA and NMDA ports together (both receptors see the same events;
+Bernoulli per step, the trains of a ``ps.PoissonSource``, at a cost per event).
 Stimulus (§9): I_ext(n) = A exp(-((n - stim_center) / stim_width)^2) to pyramidal cell n from
 ``stim_start`` for ``stim_duration`` (a ``ps.Protocol``).
 
@@ -190,6 +191,15 @@ def condition_names(p):
     return names
 
 
+def background(pop, rate, w, dendrite=False):
+    """Poisson background of every cell of ``pop`` (§9): independent Bernoulli trains of
+    ``rate`` (Hz, probability rate dt per step), each event adding ``w`` (S) to the AMPA and
+    the NMDA conductance (of the dendrite with ``dendrite``)."""
+    suffix = "_d" if dendrite else ""
+    return ps.PoissonInput(pop, rate, w, port={"ampa" + suffix: 1.0, "nmda" + suffix: 1.0}, bernoulli=True,
+                           name=f"input->{pop.name}{'.dendrite' if dendrite else ''}")
+
+
 def build(p, seed):
     """The network of all rings: (net, populations, E->E projections, stimulus per pyramidal cell)."""
     M, K, R = len(p.gamma), len(p.amplitudes), p.realizations
@@ -220,10 +230,7 @@ def build(p, seed):
                                    (PV, False, p.rate_soma, p.w_ff * p.w_input),
                                    (SOM, False, p.rate_soma, p.w_ff * p.w_input)):
         if rate > 0 and w > 0:
-            name = f"input->{pop.name}{'.dendrite' if dendrite else ''}"
-            src = net.add(ps.PoissonSource(pop.n, rate, name=name))
-            one = np.arange(pop.n)
-            connect_glutamate(net, src, pop, (one, one), w, dendrite=dendrite, name=name)
+            net.add(background(pop, rate, w, dendrite))
     stim = np.repeat(amp, p.n_e) * np.exp(-((np.tile(np.arange(p.n_e), copies) - p.stim_center) / p.stim_width) ** 2)
     return net, (E, PV, SOM), ee, stim
 

@@ -23,7 +23,8 @@ step in which the pulse is on. After the dendrite update, burst = (v_d >= v_plat
 (another draw < gamma); a spike then resets v <- c_burst, u <- u + d_burst instead of
 v <- c, u <- u + d (and counts in ``n_burst``). ``gamma`` (in [0, 1]) is per neuron.
 With ``deterministic = 1`` (spec §5.3 alternative) the BAP current is gamma p_d and the burst
-switch follows the plateau whenever gamma > 0 (no draws). Every spike also adds
+switch follows the plateau whenever gamma > 0 (no draws). A gate with gamma = 0 or 1 is
+certain and draws no random number (same result: the draws are counter-based). Every spike also adds
 ``delta_adapt`` to the adaptation conductance g_adapt (decay tau_adapt, reversal E_adapt).
 
 Synapses (spec §6): conductances with instantaneous jumps and exponential decay, ports
@@ -86,9 +87,10 @@ CELLS = {
 
 
 def mg_block(v):
-    """Fraction of NMDA conductance not blocked by Mg2+ at v (V): x^2 / (1 + x^2)."""
-    x = (v + 80e-3) / 60e-3
-    return x * x / (1.0 + x * x)
+    """Fraction of NMDA conductance not blocked by Mg2+ at v (V): x^2 / (1 + x^2), x = (v + 80 mV) / 60 mV,
+    as y^2 / (y^2 + (60 mV)^2), y = v + 80 mV (one division)."""
+    y = v + 80e-3
+    return y * y / (y * y + 3.6e-3)
 
 
 def somatic_synapses(v, g_ampa, g_nmda, g_gaba, g_tonic, E_ampa, E_nmda, E_gaba, nmda_cap):
@@ -100,10 +102,10 @@ def somatic_synapses(v, g_ampa, g_nmda, g_gaba, g_tonic, E_ampa, E_nmda, E_gaba,
     return g_ampa + g_n + g_i, g_ampa * E_ampa + g_n * E_nmda + g_i * E_gaba
 
 
-def soma_step(v, u, g_sum, gE_sum, I, dt, C, k, v_r, v_t, a, b):
-    """Semi-implicit step of the Izhikevich soma (spec §3): (v, u) at t + dt."""
-    dv = dt / C * (k * (v - v_r) * (v - v_t) - u + gE_sum + I)
-    return (v + dv) / (1.0 + g_sum * dt / C), u + dt * a * (b * (v - v_r) - u)
+def soma_step(v, u, g_sum, gE_sum, I, dt, dt_C, k, v_r, v_t, a, b):
+    """Semi-implicit step of the Izhikevich soma (spec §3): (v, u) at t + dt; dt_C = dt / C."""
+    dv = dt_C * (k * (v - v_r) * (v - v_t) - u + gE_sum + I)
+    return (v + dv) / (1.0 + g_sum * dt_C), u + dt * a * (b * (v - v_r) - u)
 
 
 def bap_on(since, first, last):
@@ -165,7 +167,9 @@ class L5Pyramidal(NeuronModel):
         d.dec_nmda = exp(-dt / p.tau_nmda)
         d.dec_gaba = exp(-dt / p.tau_gaba)
         d.dec_adapt = exp(-dt / p.tau_adapt)
+        d.dt_C = dt / p.C
         d.dt_Cd = dt / p.C_d
+        d.inv_D_d = 1.0 / p.D_d
         d.bap_first = round(p.bap_delay / dt)
         d.bap_last = d.bap_first + round(p.bap_width / dt) + p.bap_inclusive
 
@@ -185,13 +189,13 @@ class L5Pyramidal(NeuronModel):
         if bap_on(s.bap_since[j], d.bap_first, d.bap_last) or bap_on(s.bap_prev[j], d.bap_first, d.bap_last):
             if p.deterministic > 0.0:
                 bap = gamma * p.p_d
-            elif rand() < gamma:
+            elif gamma >= 1.0 or (gamma > 0.0 and rand() < gamma):  # no draw when the outcome is certain
                 bap = p.p_d
         vd = s.v_d[j]
         ud = s.u_d[j]
         i_syn = (s.g_ampa_d[j] * (p.E_ampa - vd) + mg_block(vd) * s.g_nmda_d[j] * (p.E_nmda - vd)
                  + (s.g_gaba_d[j] + s.g_tonic_d[j]) * (p.E_gaba - vd))
-        s.v_d[j] = vd + d.dt_Cd * (-p.l_d * (vd - p.v_dr) + p.k_d / (1.0 + exp((p.E_d - vd) / p.D_d))
+        s.v_d[j] = vd + d.dt_Cd * (-p.l_d * (vd - p.v_dr) + p.k_d / (1.0 + exp((p.E_d - vd) * d.inv_D_d))
                                    + bap + ud + i_syn + s.I_d[j])
         s.u_d[j] = ud + dt * p.a_d * (p.b_d * (vd - p.v_dr) - ud)
         # plateau -> burst reset for a spike at the end of this step
@@ -200,13 +204,13 @@ class L5Pyramidal(NeuronModel):
             if p.deterministic > 0.0:
                 if gamma > 0.0:
                     s.burst[j] = 1.0
-            elif rand() < gamma:
+            elif gamma >= 1.0 or (gamma > 0.0 and rand() < gamma):
                 s.burst[j] = 1.0
         # soma: semi-implicit in the conductances
         g_sum, gE_sum = somatic_synapses(s.v[j], s.g_ampa[j], s.g_nmda[j], s.g_gaba[j], s.g_tonic[j],
                                          p.E_ampa, p.E_nmda, p.E_gaba, p.nmda_cap)
         s.v[j], s.u[j] = soma_step(s.v[j], s.u[j], g_sum + s.g_adapt[j], gE_sum + s.g_adapt[j] * p.E_adapt,
-                                   s.I_ext[j], dt, p.C, p.k, p.v_r, p.v_t, p.a, p.b)
+                                   s.I_ext[j], dt, d.dt_C, p.k, p.v_r, p.v_t, p.a, p.b)
 
     def threshold(s, p, j):
         return s.v[j] >= p.v_peak
@@ -247,6 +251,7 @@ class Interneuron(NeuronModel):
         d.dec_ampa = exp(-dt / p.tau_ampa)
         d.dec_nmda = exp(-dt / p.tau_nmda)
         d.dec_gaba = exp(-dt / p.tau_gaba)
+        d.dt_C = dt / p.C
 
     def update(s, p, d, j, dt):
         s.g_ampa[j] *= d.dec_ampa
@@ -254,7 +259,7 @@ class Interneuron(NeuronModel):
         s.g_gaba[j] *= d.dec_gaba
         g_sum, gE_sum = somatic_synapses(s.v[j], s.g_ampa[j], s.g_nmda[j], s.g_gaba[j], s.g_tonic[j],
                                          p.E_ampa, p.E_nmda, p.E_gaba, p.nmda_cap)
-        s.v[j], s.u[j] = soma_step(s.v[j], s.u[j], g_sum, gE_sum, s.I_ext[j], dt, p.C, p.k, p.v_r, p.v_t,
+        s.v[j], s.u[j] = soma_step(s.v[j], s.u[j], g_sum, gE_sum, s.I_ext[j], dt, d.dt_C, p.k, p.v_r, p.v_t,
                                    p.a, p.b)
 
     def threshold(s, p, j):

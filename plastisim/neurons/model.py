@@ -24,7 +24,10 @@ Names inside callbacks: ``s.X[j]`` state, ``p.X`` parameters, ``d.X`` prepared c
 ``dt``, ``refractory``, ``randn()`` (standard normal, independent per neuron and step),
 ``rand()``, ``math``/``np``/``exp``/``sqrt``/``log``/``fabs``, and the module's numeric
 constants and helper functions. The callbacks are compiled into one kernel per population
-(generated per network, cached). Rules read any state variable as ``post.X[j]``/``pre.X[i]``.
+(generated per network, cached): a pass of ``update`` over all neurons, then a pass of
+``threshold`` and ``reset`` (so an ``update`` without branches, calls or draws vectorises).
+``update`` of neuron ``j`` must only read and write neuron ``j``. Rules read any state
+variable as ``post.X[j]``/``pre.X[i]``.
 """
 import ast
 
@@ -138,9 +141,12 @@ class NeuronModel(Population):
         kernel(f"rng_cache = np.full(({sites}, 4), -1.0)", "nspk = 0")
         if self.refractory is not None:
             kernel(f"n_ref = int(round(p_{self.refractory} / dt))")
-        with kernel.block("for j in range(spikes.shape[0]):"):
-            kernel("refractory = " + ("s_refr[j] > 0" if self.refractory else "False"))
+        refractory = "refractory = " + ("s_refr[j] > 0" if self.refractory else "False")
+        with kernel.block("for j in range(spikes.shape[0]):"):  # update pass: no spike test, so it can vectorise
+            kernel(refractory)
             paste("update", kernel)
+        with kernel.block("for j in range(spikes.shape[0]):"):  # threshold and reset pass
+            kernel(refractory)
             if self.refractory is not None:
                 with kernel.block("if refractory:"):
                     kernel("s_refr[j] -= 1")

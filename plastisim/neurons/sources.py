@@ -68,15 +68,25 @@ def spike_list_step(step, dt, seed, stream, event_step, event_index, pointer, sp
     return nspk
 
 
+@njit(cache=True, inline="always")
+def _gap(u, mean_gap, bernoulli, log_stay):
+    """Steps to the next arrival from a uniform ``u``: exponential of mean ``mean_gap``, or
+    (``bernoulli``) geometric on 1, 2, ... with ``log_stay`` = log(1 - rate dt)."""
+    if bernoulli:
+        return 1.0 + math.floor(math.log(u) / log_stay)
+    return -mean_gap * math.log(u)
+
+
 @njit(cache=True)
-def poisson_input_step(step, dt, seed, stream, next_arrival, rate, weight, target):
-    """Exact Poisson process per element, time in units of steps: exponential gaps of mean
-    1/(rate dt); every arrival in [step, step + 1) adds ``weight`` to ``target``.
-    ``next_arrival < step`` (new, rate changed, or skipped by a fast-forward) restarts the
-    process at ``step``."""
-    due = np.empty(target.shape[0], dtype=np.int64)
+def poisson_input_step(step, dt, seed, stream, next_arrival, rate, weight, bernoulli, targets, factors):
+    """Poisson process per element, time in units of steps: exponential gaps of mean
+    1/(rate dt), every arrival in [step, step + 1) adds ``factors[m] * weight`` to
+    ``targets[m]``; with ``bernoulli``, arrivals at whole steps with geometric gaps (each step
+    independently with probability rate dt). ``next_arrival < step`` (new, rate changed, or
+    skipped by a fast-forward) restarts the process at ``step``."""
+    due = np.empty(next_arrival.shape[0], dtype=np.int64)
     n_due = 0
-    for j in range(target.shape[0]):  # branch-free gathering of this step's elements
+    for j in range(next_arrival.shape[0]):  # branch-free gathering of this step's elements
         due[n_due] = j
         n_due += next_arrival[j] < step + 1
     for q in range(n_due):
@@ -85,13 +95,15 @@ def poisson_input_step(step, dt, seed, stream, next_arrival, rate, weight, targe
             next_arrival[j] = _NEVER
             continue
         mean_gap = 1.0 / (rate[j] * dt)
+        log_stay = math.log1p(-rate[j] * dt) if bernoulli else 0.0
         t = next_arrival[j]
-        if t < step:
-            t = step - mean_gap * math.log(uniform(seed, stream, j, step, 0))
+        if t < step:  # a Bernoulli train may fire in this very step: its first gap counts from step - 1
+            t = step + _gap(uniform(seed, stream, j, step, 0), mean_gap, bernoulli, log_stay) - (1.0 if bernoulli else 0.0)
         m = 1
         while t < step + 1:
-            target[j] += weight[j]
-            t -= mean_gap * math.log(uniform(seed, stream, j, step, m))
+            for k in range(len(targets)):
+                targets[k][j] += factors[k] * weight[j]
+            t += _gap(uniform(seed, stream, j, step, m), mean_gap, bernoulli, log_stay)
             m += 1
         next_arrival[j] = t
 
@@ -100,21 +112,28 @@ class PoissonInput:
     """Independent Poisson input of ``rate`` (Hz, scalar or per neuron) with jumps of
     ``weight`` (units of the port, scalar or per neuron) into input ``port`` of every neuron of
     ``target``, without spike queues (like Brian 2's ``PoissonInput``, NEST's
-    ``poisson_generator``). Arrival times are drawn exactly (exponential gaps, several arrivals
-    per step possible; N trains of rate r are one train of rate N r). Add with ``net.add``;
-    state: ``rate``, ``weight``, ``next_arrival`` (in steps).
+    ``poisson_generator``). ``port`` may be ``{port: factor}``: every event adds factor x weight
+    to each of these ports (e.g. AMPA and NMDA receptors seeing the same events). Arrival
+    times are drawn exactly (exponential gaps, several arrivals per step possible; N trains of
+    rate r are one train of rate N r). With ``bernoulli=True`` the train is that of a
+    :class:`PoissonSource` element instead (at most one event per step, in each step with
+    probability rate dt; rate <= 1/dt), drawn as geometric gaps between events, so the cost
+    is per event, not per step. Add with ``net.add``; state: ``rate``, ``weight``,
+    ``next_arrival`` (in steps).
     """
 
     kernel = poisson_input_step
     state_names = ("next_arrival", "rate", "weight")  # kernel argument order
     fixed_state = ("weight",)  # rate may change (set_rate)
 
-    def __init__(self, target, rate, weight, port, name=None):
-        if port not in target.ports:
-            raise ParameterError(f"port = {port!r} is not an input of {target.name}; "
-                                 f"allowed: {list(target.ports)}")
-        self.post_pop, self.port = target, port
-        self.name = name or f"PoissonInput->{target.name}.{port}"
+    def __init__(self, target, rate, weight, port, name=None, bernoulli=False):
+        self.ports = dict(port) if isinstance(port, dict) else {port: 1.0}
+        for key in self.ports:
+            if key not in target.ports:
+                raise ParameterError(f"port = {key!r} is not an input of {target.name}; "
+                                     f"allowed: {list(target.ports)}")
+        self.post_pop, self.port, self.bernoulli = target, port, bool(bernoulli)
+        self.name = name or f"PoissonInput->{target.name}.{'+'.join(self.ports)}"
         self.state = {"next_arrival": np.full(target.n, -1.0), "rate": np.zeros(target.n),
                       "weight": target.array("PoissonInput.weight", weight)}
         self.set_rate(rate)
@@ -132,11 +151,16 @@ class PoissonInput:
         self.state["next_arrival"][indices] = -1.0
 
     def emit(self, code, uid):
+        dt = code.net.dt
+        if self.bernoulli and self.state["rate"].max(initial=0.0) * dt > 1.0:
+            raise ParameterError(f"{self.name}.rate must be <= 1/dt = {1 / dt} Hz with bernoulli=True")
         fn = code.use(self.kernel)
         names = [code.state(f"{uid}_{key}", self, key) for key in self.state_names]
-        var = self.post_pop.port_target(self.port)
-        names.append(code.state(f"{code.id(self.post_pop)}_{var}", self.post_pop, var))
-        code.phase("inputs")(f"{fn}(step, dt, seed, {stream_id('input', self.name)}, {', '.join(names)})")
+        targets = [code.state(f"{code.id(self.post_pop)}_{var}", self.post_pop, var)
+                   for var in map(self.post_pop.port_target, self.ports)]
+        factors = [repr(float(f)) for f in self.ports.values()]
+        code.phase("inputs")(f"{fn}(step, dt, seed, {stream_id('input', self.name)}, {', '.join(names)}, "
+                             f"{self.bernoulli}, ({', '.join(targets)},), ({', '.join(factors)},))")
 
 
 class PoissonSource(Population):

@@ -68,7 +68,7 @@ def test_rings_simulated_together_are_independent():
         s = l5_network.run(p, seed=4)["data"]["spikes_e"]
         ring0 = s["i"] < p.n_e
         spikes.append((s["t"][ring0], s["i"][ring0]))
-    assert len(spikes[0][0]) > 20
+    assert len(spikes[0][0]) > 10  # enough spikes for the comparison to mean something
     np.testing.assert_array_equal(spikes[0][0], spikes[1][0])
     np.testing.assert_array_equal(spikes[0][1], spikes[1][1])
 

@@ -98,3 +98,43 @@ def test_poisson_input_errors_name_the_parameter():
         ps.PoissonInput(lif, -1.0, 1e-9, port="delta")
     with pytest.raises(ps.ParameterError, match="must be a Population, a Signal or an input"):
         ps.Network().add(ps.PoissonInput(lif, 1.0, 1e-9, port="delta"))
+
+
+class Counter(ps.NeuronModel):
+    """Two ports that only count what arrives."""
+
+    state_variables = dict(a=0.0, b=0.0)
+    ports = dict(a="a", b="b")
+
+    def update(s, p, d, j, dt):
+        s.a[j] += 0.0
+
+    def threshold(s, p, j):
+        return False
+
+    def reset(s, p, j):
+        s.a[j] += 0.0
+
+
+def test_bernoulli_poisson_input_is_a_bernoulli_train_on_two_ports():
+    # 2000 elements x 1000 steps, rate dt = 0.3: at most one event per step with P = 0.3 (every
+    # step, also the first: 2000 samples, s.e. 0.010, tolerance 0.04), independent steps (lag-1
+    # correlation of 50 x 1000 steps, s.e. 0.0045, tolerance 0.02), counts Binomial(1000, 0.3):
+    # mean 300 (s.e. 0.32, tolerance 2), Fano factor 0.7 (Poisson: 1; s.e. 0.022, tolerance
+    # 0.1); port b gets twice the events of port a, the same events
+    net = ps.Network(dt=1e-3, seed=5)
+    cells = net.add(Counter(2000))
+    net.add(ps.PoissonInput(cells, 300.0, weight=1.0, port={"a": 1.0, "b": 2.0}, bernoulli=True))
+    mon = net.record(cells, "a", indices=np.arange(2000))
+    ps.Simulator(net).run(1.0)
+    a, b = cells.state["a"], cells.state["b"]
+    np.testing.assert_array_equal(b, 2 * a)
+    per_step = np.diff(mon.data, axis=0, prepend=0.0)
+    assert set(np.unique(per_step)) == {0.0, 1.0}
+    assert abs(per_step[0].mean() - 0.3) < 0.04 and abs(per_step.mean() - 0.3) < 0.005
+    x = per_step[:, :50] - per_step[:, :50].mean()
+    assert abs(np.mean(x[1:] * x[:-1]) / x.var()) < 0.02
+    assert abs(a.mean() - 300) < 2 and abs(a.var() / a.mean() - 0.7) < 0.1
+    with pytest.raises(ps.ParameterError, match="rate must be <= 1/dt = 1000.0 Hz with bernoulli=True"):
+        net.add(ps.PoissonInput(cells, 1500.0, weight=1.0, port="a", bernoulli=True))
+        ps.Simulator(net)
