@@ -145,6 +145,7 @@ def structure(net):
             **{key: _digest(pop.state[key]) for key in pop.fixed_state}}
     for m, inp in enumerate(net.inputs):
         out[f"input {m}"] = {"class": _qualname(inp), "target": inp.post_pop.name, "port": inp.port,
+                             "bernoulli": getattr(inp, "bernoulli", None),
                              **{key: _digest(inp.state[key]) for key in getattr(inp, "fixed_state", ())}}
     names = [proj.name for proj in net.projections]
     for x, proj in enumerate(net.projections):

@@ -133,6 +133,7 @@ class PoissonInput:
                 raise ParameterError(f"port = {key!r} is not an input of {target.name}; "
                                      f"allowed: {list(target.ports)}")
         self.post_pop, self.port, self.bernoulli = target, port, bool(bernoulli)
+        self._dt = None  # the network's step, once compiled (limits rates with bernoulli)
         self.name = name or f"PoissonInput->{target.name}.{'+'.join(self.ports)}"
         self.state = {"next_arrival": np.full(target.n, -1.0), "rate": np.zeros(target.n),
                       "weight": target.array("PoissonInput.weight", weight)}
@@ -147,11 +148,13 @@ class PoissonInput:
         rate = np.broadcast_to(np.asarray(rate, dtype=float), self.state["rate"][indices].shape)
         if not np.all(np.isfinite(rate)) or (rate.size and rate.min() < 0):
             raise ParameterError("PoissonInput.rate must be finite and >= 0 Hz")
+        if self.bernoulli and self._dt is not None and rate.size and rate.max() * self._dt > 1.0:
+            raise ParameterError(f"{self.name}.rate must be <= 1/dt = {1 / self._dt} Hz with bernoulli=True")
         self.state["rate"][indices] = rate
         self.state["next_arrival"][indices] = -1.0
 
     def emit(self, code, uid):
-        dt = code.net.dt
+        dt = self._dt = code.net.dt
         if self.bernoulli and self.state["rate"].max(initial=0.0) * dt > 1.0:
             raise ParameterError(f"{self.name}.rate must be <= 1/dt = {1 / dt} Hz with bernoulli=True")
         fn = code.use(self.kernel)

@@ -124,9 +124,11 @@ def test_bernoulli_poisson_input_is_a_bernoulli_train_on_two_ports():
     # 0.1); port b gets twice the events of port a, the same events
     net = ps.Network(dt=1e-3, seed=5)
     cells = net.add(Counter(2000))
-    net.add(ps.PoissonInput(cells, 300.0, weight=1.0, port={"a": 1.0, "b": 2.0}, bernoulli=True))
+    train = net.add(ps.PoissonInput(cells, 300.0, weight=1.0, port={"a": 1.0, "b": 2.0}, bernoulli=True))
     mon = net.record(cells, "a", indices=np.arange(2000))
     ps.Simulator(net).run(1.0)
+    with pytest.raises(ps.ParameterError, match="rate must be <= 1/dt = 1000.0 Hz with bernoulli=True"):
+        train.set_rate(1500.0)
     a, b = cells.state["a"], cells.state["b"]
     np.testing.assert_array_equal(b, 2 * a)
     per_step = np.diff(mon.data, axis=0, prepend=0.0)
