@@ -33,7 +33,8 @@ ring from PV cell j to the position ``pv_center`` (measured in pyramidal-cell sp
 realization) is one independent ring; all rings are simulated together (block-diagonal
 connectivity, one run). STDP (``stdp``, §10 option A): :class:`plastisim.ScaledPairSTDP` on
 both E -> E projections, w_max = ``w_max_factor`` x the initial weight of each synapse,
-Delta A_pre = ``stdp_amplitude`` w_max, Delta A_post = -``stdp_ratio`` Delta A_pre, tau 20 ms.
+Delta A_pre = ``stdp_amplitude`` w_max, Delta A_post = -``stdp_ratio`` Delta A_pre, tau 20 ms
+(option B of §10, Izhikevich's spnet rule, is the user rule ``examples/spnet_stdp.py``).
 The learning claims of spec §14 (6: bursting accelerates STDP, at matched and unmatched rates;
 7: brief gain pulses of gamma and I_d during learning, weight-change rate with and without the
 pulse, gain after it) are measured in the separate model ``l5-stdp``
