@@ -61,6 +61,10 @@ class Population:
         """State array that a weight arriving at input ``port`` is added to."""
         return f"in_{port}"
 
+    def port_index(self, port, nodes):
+        """Index into that array per synapse at ``nodes``, or None: the postsynaptic neuron."""
+        return None
+
     def skip_to(self, step, dt):
         """Bring the population to ``step`` after a fast-forward (sources skip their events)."""
 

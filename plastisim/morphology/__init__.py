@@ -311,6 +311,17 @@ class Nodes:
         and a volume, i.e. without the junction nodes of branch points."""
         return np.flatnonzero(~self.junction if region == "all" else self.region_mask(region) & ~self.junction)
 
+    def place(self, where, what):
+        """Nodes of ``where``: (its node as a 1-element array, True) for a location, (the
+        nodes of :meth:`region_nodes`, False) for a region or ``"all"``; a name that is both
+        means the location. ``what`` names the input in the error for anything else."""
+        if where in self.locations:
+            return np.array([self.locations[where]]), True
+        if where != "all" and where not in self.region_names:
+            raise ParameterError(f"{what}: {where!r} is neither a location {sorted(self.locations)} nor a "
+                                 f"region {self.region_names}")
+        return self.region_nodes(where), False
+
     def paint(self, name, value, low=-math.inf, high=math.inf, low_open=False, allow_inf=False):
         """Per-node values of a parameter given as a scalar or as {region: value} (every region
         of the cell needs a value, or a ``"default"`` entry); junction nodes get the value of

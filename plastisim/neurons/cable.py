@@ -319,13 +319,10 @@ class CableCells(Population):
         evenly over the membrane; ``rng``: numpy Generator), or node indices of the cell
         (one per synapse). A name that is both a location and a region means the location."""
         cell = self.compartments
-        if isinstance(site, str) and site in self.sites:
-            return self.domain.site(site)[post]
         if isinstance(site, str):
-            if site != "all" and site not in cell.region_names:
-                raise ParameterError(f"site = {site!r} is neither a location {self.sites} nor a region "
-                                     f"{cell.region_names} of {self.name}")
-            local = cell.region_nodes(site)
+            local, location = cell.place(site, f"site of {self.name}")
+            if location:
+                return self.domain.index(local[0], post)
             area = cell.area[local]
             if not area.sum() > 0:
                 raise ParameterError(f"site = {site!r}: the region has no membrane area to place synapses on")

@@ -148,13 +148,9 @@ def painted_nodes(cells, cell, where, mech):
     """Global node indices where ``mech`` sits in all cells of ``cells.domain`` (all cells
     share the node set ``cell``): the node of location ``where`` (one per cell; point
     mechanisms only), else the non-junction nodes of region ``where`` ('all': every region)."""
-    if where in cell.locations:
-        if not mech.point:
-            raise ParameterError(f"{mech.name}: density mechanisms are painted on a region; {where!r} is a "
-                                 f"location (regions: {cell.region_names})")
-        return cells.domain.site(where)
-    if where != "all" and where not in cell.region_names:
-        raise ParameterError(f"{mech.name}: {where!r} is neither a location {sorted(cell.locations)} nor a "
-                             f"region {cell.region_names}")
-    local = cell.region_nodes(where)  # node-major, like the nodes: instance q of cell c at q * n + c
+    local, location = cell.place(where, mech.name)
+    if location and not mech.point:
+        raise ParameterError(f"{mech.name}: density mechanisms are painted on a region; {where!r} is a "
+                             f"location (regions: {cell.region_names})")
+    # node-major, like the nodes: instance q of cell c at q * n + c (a location: one per cell)
     return cells.domain.index(local[:, None], np.arange(cells.n)[None, :]).reshape(-1).astype(np.int64)

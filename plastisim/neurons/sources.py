@@ -148,15 +148,18 @@ class PoissonInput:
         rate = np.broadcast_to(np.asarray(rate, dtype=float), self.state["rate"][indices].shape)
         if not np.all(np.isfinite(rate)) or (rate.size and rate.min() < 0):
             raise ParameterError("PoissonInput.rate must be finite and >= 0 Hz")
-        if self.bernoulli and self._dt is not None and rate.size and rate.max() * self._dt > 1.0:
-            raise ParameterError(f"{self.name}.rate must be <= 1/dt = {1 / self._dt} Hz with bernoulli=True")
+        self._check_bernoulli(rate)
         self.state["rate"][indices] = rate
         self.state["next_arrival"][indices] = -1.0
 
+    def _check_bernoulli(self, rate):
+        """A Bernoulli train has at most one event per step: rate <= 1/dt (once dt is known)."""
+        if self.bernoulli and self._dt is not None and np.max(rate, initial=0.0) * self._dt > 1.0:
+            raise ParameterError(f"{self.name}.rate must be <= 1/dt = {1 / self._dt} Hz with bernoulli=True")
+
     def emit(self, code, uid):
-        dt = self._dt = code.net.dt
-        if self.bernoulli and self.state["rate"].max(initial=0.0) * dt > 1.0:
-            raise ParameterError(f"{self.name}.rate must be <= 1/dt = {1 / dt} Hz with bernoulli=True")
+        self._dt = code.net.dt
+        self._check_bernoulli(self.state["rate"])
         fn = code.use(self.kernel)
         names = [code.state(f"{uid}_{key}", self, key) for key in self.state_names]
         targets = [code.state(f"{code.id(self.post_pop)}_{var}", self.post_pop, var)

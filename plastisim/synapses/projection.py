@@ -30,8 +30,7 @@ class Projection:
         # node of every synapse in the postsynaptic domain (None: point neurons, or no site)
         self.site_node = None if site_nodes is None else np.asarray(site_nodes, dtype=np.int64)[order]
         # where each port's weight goes: None (the postsynaptic neuron j) or an index per synapse
-        self.port_index = {port: getattr(post, "port_index", lambda *_: None)(port, self.site_node)
-                           for port in self.ports}
+        self.port_index = {port: post.port_index(port, self.site_node) for port in self.ports}
         self.pre = pre_idx[order]
         self.post = post_idx[order]
         self.delay_steps = delay_steps[order]

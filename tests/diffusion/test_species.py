@@ -173,7 +173,7 @@ def test_bad_sites_and_species_are_refused():
     net = ps.Network()
     cells = net.add(ps.CableCells(morph, species=[ps.Species("Ca", D=D)]))
     src = net.add(ps.SpikeTimes(1, [0], [1e-3]))
-    with pytest.raises(ps.ParameterError, match=r"site = 'tip' is neither a location \['root', 'x0', 'x1'\] nor a region \['dend'\] of CableCells"):
+    with pytest.raises(ps.ParameterError, match=r"site of CableCells: 'tip' is neither a location \['root', 'x0', 'x1'\] nor a region \['dend'\]"):
         net.connect(src, cells, port=None, site="tip")
     lif = net.add(ps.LIF(1))
     with pytest.raises(ps.ParameterError, match=r"site = 'root': LIF has one node per neuron \(no sites\)"):

@@ -68,7 +68,7 @@ def test_explicit_nodes_and_bad_sites():
     np.testing.assert_array_equal(proj.site_node, [3 * 2 + 0, 20 * 2 + 1])
     with pytest.raises(ps.ParameterError, match="port = 'syn' is placed on region 'dend'; the synapses' site must lie inside it"):
         net.connect(src, cells, "one_to_one", port="syn", site="soma")
-    with pytest.raises(ps.ParameterError, match=r"site = 'axon' is neither a location \['root'\] nor a region"):
+    with pytest.raises(ps.ParameterError, match=r"site of cells: 'axon' is neither a location \['root'\] nor a region \['soma', 'dend'\]"):
         net.connect(src, cells, "one_to_one", port="syn", site="axon")
     with pytest.raises(ps.ParameterError, match=r"site: node indices must be in \[0, 20\]"):
         net.connect(src, cells, "one_to_one", port="syn", site=np.array([3, 21]))
