@@ -187,7 +187,7 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
                 args.append(draw)
                 if paired and fn == "_normal":
                     if node.args:
-                        fail(node, "randn(m) is not available in neuron models; use separate randn() calls")
+                        fail(node, "randn(m) is not available in neuron models and mechanisms; use separate randn() calls")
                     fn = "_normal_shared"
                     args.append(ast.Subscript(value=ast.Name(id="rng_cache", ctx=ast.Load()),
                                               slice=ast.Constant(value=draws[0]), ctx=ast.Load()))

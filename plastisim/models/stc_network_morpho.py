@@ -26,8 +26,8 @@ synapse adds the change of its |h - h0| to the SPS of its compartment (no decay,
 the pss compartment at p_max V_tot / tau_p (mol/s) while the local SPS concentration is at
 least theta_pro / V_tot (:class:`plastisim.plasticity.stc.PRPSynthesis`); each synapse reads
 the PRP of its own compartment. In the limit of fast diffusion this is the single-compartment
-PRP equation of ``stc-network``. Diffusion and synthesis advance every ``fields_dt`` (2 ms,
-10 steps: SPS and PRP change over seconds to hours, and the diffusion time of one 1-um
+PRP equation of ``stc-network``. Diffusion and synthesis advance every ``fields_dt`` (10 ms,
+50 steps: SPS and PRP change over seconds to hours, and the diffusion time of one 1-um
 compartment is 0.1 s at 1e-11 m^2/s; the reference advances them every 50 s in its
 fast-forward) and continue during the fast-forward.
 Protocol, readouts and summary as ``stc-network`` (:mod:`plastisim.models.stc_network`: ``Q``,
@@ -66,7 +66,7 @@ class Params(stc_network.Params):
     R_a: float = param(0.354, "ohm m", "axial resistivity", positive=True)
     c_morpho: float = param(0.0, "", "weight factor of E->E synapses (0: calibrate by the PSP)", 0.0)
     reset: str = param("compartment", "", "threshold/reset: per compartment (reference) or cell (at the soma centre)")
-    fields_dt: float = param(2e-3, "s", "step of the SPS/PRP diffusion and PRP synthesis (a multiple of dt)",
+    fields_dt: float = param(10e-3, "s", "step of the SPS/PRP diffusion and PRP synthesis (a multiple of dt)",
                              positive=True)
 
     def validate(self):

@@ -34,6 +34,8 @@ quantities of the cells at the mechanism's node: voltage ``V`` -- writable after
 step, e.g. a reset --, species concentrations ``Ca`` and their influx ``Ca_in`` in mol per
 step), ``v``, ``t``, ``dt``, ``randn()``/``rand()`` (independent per node and step), ``math``,
 ``exp``..., module-level numbers and helper functions (which stay callable from Python).
+``randn()`` of instances 3m, 3m + 1, 3m + 2 comes from one Philox block (ziggurat, as in
+neuron models).
 """
 import numpy as np
 
@@ -100,7 +102,8 @@ class Mechanism:
             args.append(code.arg(f"{mid}_first", lambda: int(nodes[0])))
         lines = {}
         for name, func in self.callbacks().items():
-            tr = translate(owner, name, func, f"{mid}_{name}", spaces, ("i",), extra=CALLBACKS[name])
+            tr = translate(owner, name, func, f"{mid}_{name}", spaces, ("i",), extra=(*CALLBACKS[name], "rng_cache"),
+                           paired=True)
             for helper, source in tr.helpers.items():
                 code.function(source, inline=helper not in tr.recursive)
             names = [spaces[space].prefix + (var or "") for space, var in tr.used]  # as the callback names them
@@ -116,7 +119,7 @@ class Mechanism:
                     values.append(code.state(f"{code.id(cells)}_{var}", cells, var))
                 used.append(arg)
             loop = Block()
-            loop(f"stream = {stream}")
+            loop(f"stream = {stream}", f"rng_cache = np.full(({max(1, tr.draws)}, 4), -1.0)")
             with loop.block("for i in range(node_.shape[0]):"):
                 loop(f"n_ = {node}", *(["v = V_[n_]"] if CALLBACKS[name] else []))
                 marks = []
@@ -125,7 +128,7 @@ class Mechanism:
                     loop(*(line for stmt in tr.body for line in stmt.split("\n")))
                 else:
                     code.function(tr.source, tr, contract=True)
-                    call = f"{mid}_{name}({', '.join(['i', 't', 'dt', 'step', 'seed', 'stream', *CALLBACKS[name], *names])})"
+                    call = f"{mid}_{name}({', '.join(['i', 't', 'dt', 'step', 'seed', 'stream', *CALLBACKS[name], 'rng_cache', *names])})"
                     if name == "conductance":
                         scale = "" if self.point else " * area_[n_]"
                         loop(f"g_, gE_ = {call}")
