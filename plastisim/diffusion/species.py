@@ -34,33 +34,36 @@ from numba import njit
 
 from ..core.errors import ParameterError
 from ..core.params import check
-from ..morphology.solver import factorise_cells, solve_factorised_cells
+from ..morphology.solver import factorise_tree, solve_factorised_cells
 
 
 @njit(cache=True)
 def diffusion_step(dt, c, influx, source, volume, rate, a, parent, cache, held, keep, f, inv):
     """Advance concentration ``c`` by one step of length dt (see the module docstring); clear
-    ``influx``. Nodes of the cells interleaved (node k of cell j at k * n + j; ``parent``: the
-    tree of one cell). ``rate``: decay rate 1/tau per node (1/s), ``a``: diffusive conductance
-    to the parent (m^3/s). The matrix depends only on dt: its factorisation (``held``,
-    ``keep``, ``f``, ``inv``) is kept and recomputed when dt changes (``cache[0]``: the dt it is for)."""
-    N = c.shape[0]
-    n = N // parent.shape[0]
+    ``influx``. Nodes of the cells interleaved (node k of cell j at k * n + j); the cells are
+    identical: ``parent`` (tree), ``volume``, ``rate`` (decay rate 1/tau, 1/s) and ``a``
+    (diffusive conductance to the parent, m^3/s) are per node of one cell, as is the
+    factorisation of the matrix (``held``, ``keep``, ``f``, ``inv``), which depends only on dt
+    and is recomputed when dt changes (``cache[0]``: the dt it is for)."""
+    m = parent.shape[0]
+    n = c.shape[0] // m
     if cache[0] != dt:
-        for i in range(N):
-            x = rate[i] * dt
+        for k in range(m):
+            x = rate[k] * dt
             if x > 0.0:  # V lambda / (1 - exp(-lambda dt)) -> V / dt for lambda -> 0
-                held[i] = volume[i] * rate[i] / -math.expm1(-x)
-                keep[i] = math.exp(-x)
+                held[k] = volume[k] * rate[k] / -math.expm1(-x)
+                keep[k] = math.exp(-x)
             else:
-                held[i] = volume[i] / dt
-                keep[i] = 1.0
-            inv[i] = held[i]
-        factorise_cells(inv, a, parent, n, f, inv)
+                held[k] = volume[k] / dt
+                keep[k] = 1.0
+            inv[k] = held[k]
+        factorise_tree(inv, a, parent, 0, m, f, inv)
         cache[0] = dt
-    for i in range(N):
-        c[i] = held[i] * keep[i] * c[i] + influx[i] / dt + source[i]
-        influx[i] = 0.0
+    for k in range(m):
+        i0, hk = k * n, held[k] * keep[k]
+        for j in range(n):
+            c[i0 + j] = hk * c[i0 + j] + influx[i0 + j] / dt + source[i0 + j]
+            influx[i0 + j] = 0.0
     solve_factorised_cells(c, a, parent, n, f, inv)  # c is the right-hand side, then the solution
 
 
@@ -81,13 +84,14 @@ class Species:
         self.tau = check(f"{name}.tau", tau, 0.0, low_open=True, allow_inf=True)
         self.initial = check(f"{name}.initial", initial, 0.0)
 
-    def bind(self, domain, owner):
-        """Arrays of this species on ``domain``: (state {name: array}, solver constants)."""
-        D = domain.paint(f"{owner}.{self.name}.D", self.D, 0.0, low_open=True)
-        constants = dict(rate=np.full(domain.n, 1.0 / self.tau), a=domain.coupling(1.0 / D),
-                         cache=np.zeros(1), **{key: np.zeros(domain.n) for key in ("held", "keep", "f", "inv")})
-        state = {self.name: np.full(domain.n, self.initial), f"{self.name}_in": np.zeros(domain.n),
-                 f"{self.name}_source": np.zeros(domain.n)}
+    def bind(self, cell, n, owner):
+        """Arrays of this species on ``n`` identical cells whose nodes are the one-cell domain
+        ``cell``: (state {name: array per global node}, solver constants per node of one cell)."""
+        D = cell.paint(f"{owner}.{self.name}.D", self.D, 0.0, low_open=True)
+        constants = dict(rate=np.full(cell.n, 1.0 / self.tau), a=cell.coupling(1.0 / D), volume=cell.volume,
+                         cache=np.zeros(1), **{key: np.zeros(cell.n) for key in ("held", "keep", "f", "inv")})
+        state = {self.name: np.full(cell.n * n, self.initial), f"{self.name}_in": np.zeros(cell.n * n),
+                 f"{self.name}_source": np.zeros(cell.n * n)}
         return state, constants
 
     def __repr__(self):

@@ -66,69 +66,54 @@ def solve_factorised(b, a, parent, lo, hi, f, inv):
         b[i] = x
 
 
-# ---- n cells of one tree, interleaved (node k of cell c at k * n + c) ---------------------------
-# ``parent`` is the tree of one cell (local indices); the other arrays are per global node.
-# The loops over cells are innermost: independent and contiguous (vectorised). Every cell gets
-# the operations of the one-cell functions above in the same order, except that the
-# substitution multiplies by 1 / diagonal (as :func:`solve_factorised`), so that a full solve
+# ---- n identical cells, interleaved (node k of cell c at k * n + c) ------------------------------
+# ``parent`` is the tree of one cell (local indices); ``a``, ``f`` and ``inv`` are per node of
+# that one cell (the cells are identical: one factorisation serves all); ``b`` and ``d`` per
+# global node. The loops over cells are innermost: independent and contiguous (vectorised).
+# Every cell gets the operations of the one-cell functions above in the same order, except that
+# the substitution multiplies by 1 / diagonal (as :func:`solve_factorised`), so that a full solve
 # and a factorised one of the same matrix agree to the last bit.
 
 
 @njit(cache=True)
-def factorise_cells(d, a, parent, n, f, inv):
-    """:func:`factorise_tree` for the ``n`` interleaved cells (``d`` is overwritten; ``inv``
-    may be ``d``)."""
-    if n == 1:  # one cell: the scalar loops (no inner loop of length 1)
-        factorise_tree(d, a, parent, 0, parent.shape[0], f, inv)
-        return
-    for k in range(parent.shape[0] - 1, 0, -1):
-        i0, p0 = k * n, parent[k] * n
-        for c in range(n):
-            d[i0 + c] += a[i0 + c]
-            f[i0 + c] = a[i0 + c] / d[i0 + c]
-            d[p0 + c] += a[i0 + c] - f[i0 + c] * a[i0 + c]
-    for i in range(parent.shape[0] * n):
-        inv[i] = 1.0 / d[i]
-
-
-@njit(cache=True)
 def solve_factorised_cells(b, a, parent, n, f, inv):
-    """:func:`solve_factorised` for the ``n`` interleaved cells (``b`` becomes x)."""
+    """:func:`solve_factorised` for the ``n`` interleaved cells (``b`` becomes x; the
+    factorisation of the one-cell matrix by :func:`factorise_tree`)."""
     if n == 1:
         solve_factorised(b, a, parent, 0, parent.shape[0], f, inv)
         return
     for k in range(parent.shape[0] - 1, 0, -1):
-        i0, p0 = k * n, parent[k] * n
+        i0, p0, fk = k * n, parent[k] * n, f[k]
         for c in range(n):
-            b[p0 + c] += f[i0 + c] * b[i0 + c]
+            b[p0 + c] += fk * b[i0 + c]
     for c in range(n):
-        b[c] *= inv[c]
+        b[c] *= inv[0]
     for k in range(1, parent.shape[0]):
-        i0, p0 = k * n, parent[k] * n
+        i0, p0, ak, ik = k * n, parent[k] * n, a[k], inv[k]
         for c in range(n):
-            b[i0 + c] = (b[i0 + c] + a[i0 + c] * b[p0 + c]) * inv[i0 + c]
+            b[i0 + c] = (b[i0 + c] + ak * b[p0 + c]) * ik
 
 
 @njit(cache=True)
 def solve_cells(d, b, a, parent, n):
-    """:func:`solve_tree` for the ``n`` interleaved cells (``d`` overwritten, ``b`` becomes x)."""
+    """:func:`solve_tree` for the ``n`` interleaved cells (``d`` per global node, overwritten;
+    ``b`` becomes x)."""
     if n == 1:
         solve_one_cell(d, b, a, parent, 1, 0)
         return
     for k in range(parent.shape[0] - 1, 0, -1):
-        i0, p0 = k * n, parent[k] * n
+        i0, p0, ak = k * n, parent[k] * n, a[k]
         for c in range(n):
-            ai = a[i0 + c]
-            d[i0 + c] += ai
-            fi = ai / d[i0 + c]
-            d[p0 + c] += ai - fi * ai
+            d[i0 + c] += ak
+            fi = ak / d[i0 + c]
+            d[p0 + c] += ak - fi * ak
             b[p0 + c] += fi * b[i0 + c]
     for c in range(n):
         b[c] *= 1.0 / d[c]
     for k in range(1, parent.shape[0]):
-        i0, p0 = k * n, parent[k] * n
+        i0, p0, ak = k * n, parent[k] * n, a[k]
         for c in range(n):
-            b[i0 + c] = (b[i0 + c] + a[i0 + c] * b[p0 + c]) * (1.0 / d[i0 + c])
+            b[i0 + c] = (b[i0 + c] + ak * b[p0 + c]) * (1.0 / d[i0 + c])
 
 
 @njit(cache=True)
@@ -140,20 +125,20 @@ def solve_one_cell(d, b, a, parent, n, c):
     di, bi = d[i], b[i]  # node k, its children eliminated
     for k in range(m - 1, 0, -1):
         i, p = k * n + c, parent[k] * n + c
-        ai = a[i]
-        di += ai
-        fi = ai / di
+        ak = a[k]
+        di += ak
+        fi = ak / di
         d[i], b[i] = di, bi
         if parent[k] == k - 1:
-            di = d[p] + (ai - fi * ai)
+            di = d[p] + (ak - fi * ak)
             bi = b[p] + fi * bi
         else:
-            d[p] += ai - fi * ai
+            d[p] += ak - fi * ak
             b[p] += fi * bi
             di, bi = d[i - n], b[i - n]
     x = bi * (1.0 / di)
     d[c], b[c] = di, x
     for k in range(1, m):
         i = k * n + c
-        x = (b[i] + a[i] * (x if parent[k] == k - 1 else b[parent[k] * n + c])) * (1.0 / d[i])
+        x = (b[i] + a[k] * (x if parent[k] == k - 1 else b[parent[k] * n + c])) * (1.0 / d[i])
         b[i] = x

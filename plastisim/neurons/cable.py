@@ -50,7 +50,7 @@ from ..core.network import Population
 from ..core.params import check
 from ..diffusion.species import Species, diffusion_step
 from ..morphology import Domain, Morphology, Nodes
-from ..morphology.solver import factorise_cells, solve_cells, solve_factorised_cells, solve_one_cell
+from ..morphology.solver import factorise_tree, solve_cells, solve_factorised_cells, solve_one_cell
 from .mechanism import Mechanism, painted_nodes
 from .membrane import switch_ou
 
@@ -69,16 +69,19 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
                V_th, v_det, d, b, G, GE, cache, ch, f, inv, gsum, active, spikes, V_reset, refr_steps, refr):
     """Advance all cells by one step (theta method, Hines elimination); return the number of
     spiking cells written to ``spikes``. Nodes are interleaved (node k of cell c at k * n + c,
-    n = number of cells; ``parent``: the tree of one cell). ``site_in[s, c]``: charge (C) for
-    site s of cell c, node ``site_node[s, c]``; ``G``, ``GE``: conductance (S) and conductance
-    x reversal (A) of the mechanisms per node; all three cleared here. ``d``, ``b``: scratch
-    arrays. The passive matrix is factorised once per step length (``cache[0]``: theta dt;
-    ``ch`` = C/(theta dt), ``f``, ``inv``). Cell reset (``V_reset`` not NaN): a spiking cell
-    is set to ``V_reset`` in every node and clamped there for ``refr_steps`` steps (``refr``:
-    steps left per cell). A cell whose mechanisms add a conductance in this
-    step (``gsum``, ``active``: scratch per cell) is solved in full. The result of a cell does
-    not depend on the path (factorised and full solves agree to the last bit for G = 0)."""
+    n = number of cells); the cells are identical: ``parent`` (tree), ``cap``, ``g_m``, ``gE``,
+    ``a_ax`` and the factorisation are per node of one cell, ``V``, ``I_inj``, ``G``, ``GE``
+    and the scratch arrays ``d``, ``b`` per global node. ``site_in[s, c]``: charge (C) for
+    site s of cell c, global node ``site_node[s, c]``; ``G``, ``GE``: conductance (S) and
+    conductance x reversal (A) of the mechanisms per node; all three cleared here. The passive
+    matrix is factorised once per step length (``cache[0]``: theta dt; ``ch`` = C/(theta dt),
+    ``f``, ``inv``). Cell reset (``V_reset`` not NaN): a spiking cell is set to ``V_reset`` in
+    every node and clamped there for ``refr_steps`` steps (``refr``: steps left per cell). A
+    cell whose mechanisms add a conductance in this step (``gsum``, ``active``: scratch per
+    cell) is solved in full. The result of a cell does not depend on the path (factorised and
+    full solves agree to the last bit for G = 0)."""
     n = detect.shape[0]
+    m = parent.shape[0]
     N = V.shape[0]
     h = theta * dt
     for c in range(n):
@@ -88,21 +91,21 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
             q = site_in[s, c]
             if q != 0.0:
                 k = site_node[s, c]
-                V[k] += q / cap[k]
+                V[k] += q / cap[k // n]
                 site_in[s, c] = 0.0
     if cache[0] != h:
-        for i in range(N):
-            ch[i] = cap[i] / h
-            d[i] = ch[i] + g_m[i]
-        factorise_cells(d, a_ax, parent, n, f, inv)
+        for k in range(m):
+            ch[k] = cap[k] / h
+            inv[k] = ch[k] + g_m[k]
+        factorise_tree(inv, a_ax, parent, 0, m, f, inv)
         cache[0] = h
     reset = V_reset == V_reset
     if reset:
         for c in range(n):
             if refr[c] > 0.5:
-                for i in range(c, N, n):
-                    G[i] += CLAMP * ch[i]
-                    GE[i] += CLAMP * ch[i] * V_reset
+                for k in range(m):
+                    G[k * n + c] += CLAMP * ch[k]
+                    GE[k * n + c] += CLAMP * ch[k] * V_reset
     for c in range(n):
         gsum[c] = 0.0
     if n == 1:  # active if any conductance is nonzero: stop at the first
@@ -111,7 +114,7 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
                 gsum[0] = 1.0
                 break
     else:
-        for k in range(N // n):
+        for k in range(m):
             i0 = k * n
             for c in range(n):
                 gsum[c] += abs(G[i0 + c])
@@ -120,19 +123,24 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
         if gsum[c] != 0.0:
             active[n_active] = c
             n_active += 1
-    for i in range(N):
-        b[i] = ch[i] * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
+    for k in range(m):
+        i0, chk, gEk = k * n, ch[k], gE[k]
+        for c in range(n):
+            b[i0 + c] = chk * V[i0 + c] + gEk + GE[i0 + c] + I_inj[i0 + c] * envelope
     if n_active >= FULL_SOLVE_FRACTION * n:
-        for i in range(N):
-            d[i] = ch[i] + g_m[i] + G[i]
+        for k in range(m):
+            i0, dk = k * n, ch[k] + g_m[k]
+            for c in range(n):
+                d[i0 + c] = dk + G[i0 + c]
         solve_cells(d, b, a_ax, parent, n)
     else:
         solve_factorised_cells(b, a_ax, parent, n, f, inv)
         for j in range(n_active):  # overwritten above: right-hand side again, full solve
             c = active[j]
-            for i in range(c, N, n):
-                b[i] = ch[i] * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
-                d[i] = ch[i] + g_m[i] + G[i]
+            for k in range(m):
+                i = k * n + c
+                b[i] = ch[k] * V[i] + gE[k] + GE[i] + I_inj[i] * envelope
+                d[i] = ch[k] + g_m[k] + G[i]
             solve_one_cell(d, b, a_ax, parent, n, c)
     for i in range(N):
         V[i] += (b[i] - V[i]) / theta
@@ -189,14 +197,16 @@ class CableCells(Population):
         self.compartments = cell
         self.parent = dom.parent
         self.local_parent = dom.local_parent  # the tree of one cell: what the solvers use
-        cm = dom.paint(f"{self.name}.Cm", Cm, 0.0, low_open=True)
-        rm = dom.paint(f"{self.name}.Rm", Rm, 0.0, low_open=True, allow_inf=True)
-        ra = dom.paint(f"{self.name}.Ra", Ra, 0.0, low_open=True)
-        self.E_m = dom.paint(f"{self.name}.E_m", E_m)
-        self.cap = cm * dom.area
-        self.g_m = dom.area / rm
+        # the cells are identical: membrane and axial constants per node of one cell
+        one = Domain([cell])
+        cm = one.paint(f"{self.name}.Cm", Cm, 0.0, low_open=True)
+        rm = one.paint(f"{self.name}.Rm", Rm, 0.0, low_open=True, allow_inf=True)
+        ra = one.paint(f"{self.name}.Ra", Ra, 0.0, low_open=True)
+        self.E_m = one.paint(f"{self.name}.E_m", E_m)
+        self.cap = cm * one.area
+        self.g_m = one.area / rm
         self.gE = self.g_m * self.E_m
-        self.a_ax = dom.coupling(ra)
+        self.a_ax = one.coupling(ra)
         self.V_th = check(f"{self.name}.V_th", V_th)
         if envelope is not None and (not isinstance(envelope, str) or not envelope.isidentifier()):
             raise ParameterError(f"envelope = {envelope!r} must be the name of a signal")
@@ -208,7 +218,7 @@ class CableCells(Population):
         self.detector = detector
         self.detect = dom.site(detector)
         self._site_in = np.zeros((max(len(self.sites), 1), self.n))
-        self.state = {"V": np.array(self.E_m if V_init is None else self._node_array("V_init", V_init)),
+        self.state = {"V": np.repeat(self.E_m, self.n) if V_init is None else self._node_array("V_init", V_init),
                       "I_inj": np.zeros(dom.n), "refractory": np.zeros(self.n), "fields_step": np.zeros(1)}
         self.V_reset = math.nan if V_reset is None else check(f"{self.name}.V_reset", V_reset)
         self.t_ref = check(f"{self.name}.t_ref", t_ref, 0.0)
@@ -218,7 +228,8 @@ class CableCells(Population):
             self.state[f"in_{loc}"] = self._site_in[s]
         self._scratch = dict(v_det=np.zeros(self.n), cache=np.zeros(1), gsum=np.zeros(self.n),
                              active=np.zeros(self.n, dtype=np.int64),
-                             **{key: np.zeros(dom.n) for key in ("d", "b", "G", "GE", "ch", "f", "inv")})
+                             **{key: np.zeros(dom.n) for key in ("d", "b", "G", "GE")},
+                             **{key: np.zeros(cell.n) for key in ("ch", "f", "inv")})
         self.mechanisms, self._mech_ports = [], {}
         for where, mech in mechanisms:
             if not isinstance(mech, Mechanism):
@@ -237,7 +248,7 @@ class CableCells(Population):
         for sp in self.species:
             if not isinstance(sp, Species):
                 raise ParameterError(f"species = {sp!r} must be a ps.Species")
-            arrays, self._solver[sp.name] = sp.bind(dom, self.name)
+            arrays, self._solver[sp.name] = sp.bind(one, self.n, self.name)
             clash = set(arrays) & set(self.state)
             if clash:
                 raise ParameterError(f"{self.name}: species {sp.name!r} clashes with state {sorted(clash)}")
@@ -302,7 +313,7 @@ class CableCells(Population):
 
     def charge(self):
         """Membrane charge per cell relative to 0 V, sum of c_i V_i (C)."""
-        return self.per_cell(self.cap * self.state["V"]).sum(axis=1)
+        return (self.per_cell(self.state["V"]) * self.cap).sum(axis=1)
 
     def port_target(self, port):
         return self._mech_ports[port][0] if port in self._mech_ports else f"in_{port}"
@@ -392,13 +403,13 @@ class CableCells(Population):
         """One diffusion step of length ``dt_fields`` per species."""
         step = code.use(diffusion_step)
         arg = lambda key, get: code.arg(f"{pid}_{key}", get)
-        volume, parent = (arg(key, lambda k=key: getattr(self.domain, k)) for key in ("volume", "local_parent"))
+        parent = arg("local_parent", lambda: self.local_parent)
         lines = []
         for sp in self.species:
             c, influx, source = (code.state(f"{pid}_{sp.name}{x}", self, f"{sp.name}{x}")
                                  for x in ("", "_in", "_source"))
-            rate, a, *cache = (arg(f"{sp.name}_{key}", lambda s=sp.name, k=key: self._solver[s][k])
-                               for key in ("rate", "a", "cache", "held", "keep", "f", "inv"))
+            volume, rate, a, *cache = (arg(f"{sp.name}_{key}", lambda s=sp.name, k=key: self._solver[s][k])
+                                       for key in ("volume", "rate", "a", "cache", "held", "keep", "f", "inv"))
             lines.append(f"{step}({dt_fields}, {c}, {influx}, {source}, {volume}, {rate}, {a}, {parent}, "
                          f"{', '.join(cache)})")
         return lines
