@@ -9,6 +9,15 @@ per compartment as the reference, or of the whole cell at the soma), switches th
 synapses, SPS/PRP diffusion in the compartmental cells), each in its own process, single
 thread, kernels warm (a first short run compiles them). Prints wall time per simulated second,
 time per neuron-step and per compartment-step, spikes, and the ratio to 1 compartment.
+
+    python benchmarks/stc_morpho.py --paradigm [--repeat 3]
+
+The reference paper's measure (Plastic Arbor Fig. 8, S12; spec section 8): the whole 10-s
+recall paradigm (25 s, N_CA = 200, learning at 10 s, recall at 20 s; ``plastisim.models.
+stc_network.run`` / ``stc_network_morpho.run``, one realization, seed 1) of the point network
+and of the 48-compartment network (small cells, extended dendrites), wall time including the
+build (and the c_morpho calibration), total spikes and runtime per spike; fastest of
+``--repeat`` runs, each in its own process, kernels warm.
 """
 import argparse
 import json
@@ -50,13 +59,60 @@ def measure(variant, duration, n_exc, n_inh):
                 ns_per_compartment_step=wall / steps / (neurons * compartments) * 1e9)
 
 
+def paradigm(variant):
+    """Wall time of one whole 10-s recall run (build included) and its spike count."""
+    from plastisim.models import stc_network, stc_network_morpho
+    from plastisim.models.base import make_params
+
+    overrides = dict(recall="10s", pattern_size=200)
+    if VARIANTS[variant] is None:
+        module = stc_network
+    else:
+        module = stc_network_morpho
+        cell, dendrites, reset = VARIANTS[variant]
+        overrides.update(cell=cell, dendrites=dendrites, reset=reset)
+    p = make_params(module.Params, overrides)
+    start = time.perf_counter()
+    summary = module.run(p, seed=1)["summary"]
+    wall = time.perf_counter() - start
+    return dict(variant=variant, wall=wall, spikes=int(summary["spikes"]), Q=float(summary["Q"]))
+
+
+def main_paradigm(repeat):
+    rows = []
+    for variant in ("1", "48", "48 cell reset"):
+        runs = []
+        for _ in range(repeat):
+            out = subprocess.run([sys.executable, __file__, "--one-paradigm", variant], capture_output=True,
+                                 text=True, check=True)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        rows.append(min(runs, key=lambda r: r["wall"]))
+    base = rows[0]
+    print("| compartments | wall time, 10-s recall (s) | spikes | runtime per spike (us) | ratio to 1 (wall) "
+          "| ratio to 1 (per spike) | Q |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        per_spike = r["wall"] / r["spikes"]
+        print(f"| {r['variant']} | {r['wall']:.1f} | {r['spikes']} | {per_spike * 1e6:.0f} | "
+              f"{r['wall'] / base['wall']:.1f} | {per_spike / (base['wall'] / base['spikes']):.1f} | {r['Q']:.3f} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--duration", type=float, default=1.0, help="simulated seconds per variant")
     ap.add_argument("--n-exc", type=int, default=1600)
     ap.add_argument("--n-inh", type=int, default=400)
+    ap.add_argument("--paradigm", action="store_true", help="whole 10-s recall runs (the paper's measure)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per variant with --paradigm (fastest kept)")
     ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--one-paradigm", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.one_paradigm:
+        print(json.dumps(paradigm(args.one_paradigm)))
+        return
+    if args.paradigm:
+        main_paradigm(args.repeat)
+        return
     if args.one:
         print(json.dumps(measure(args.one, args.duration, args.n_exc, args.n_inh)))
         return

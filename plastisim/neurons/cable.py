@@ -64,9 +64,37 @@ FULL_SOLVE_FRACTION = 0.25
 CLAMP = 1e9
 
 
+@njit(cache=True, inline="always")
+def right_hand_side(b, ch, V, gE, GE, I_inj, envelope, n):
+    """b_i = ch_k V_i + gE_k + GE_i + I_inj_i envelope for node i = k n + c of every cell c
+    (``ch``, ``gE`` per node of one cell); a flat loop for a single cell (vectorised)."""
+    if n == 1:
+        for i in range(b.shape[0]):
+            b[i] = ch[i] * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
+        return
+    for k in range(ch.shape[0]):
+        i0, chk, gEk = k * n, ch[k], gE[k]
+        for c in range(n):
+            b[i0 + c] = chk * V[i0 + c] + gEk + GE[i0 + c] + I_inj[i0 + c] * envelope
+
+
+@njit(cache=True, inline="always")
+def diagonal(d, passive, G, n):
+    """d_i = passive_k + G_i for node i = k n + c of every cell c (``passive`` per node of one
+    cell); a flat loop for a single cell."""
+    if n == 1:
+        for i in range(d.shape[0]):
+            d[i] = passive[i] + G[i]
+        return
+    for k in range(passive.shape[0]):
+        i0, pk = k * n, passive[k]
+        for c in range(n):
+            d[i0 + c] = pk + G[i0 + c]
+
+
 @njit(cache=True)
 def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_in, site_node, detect,
-               V_th, v_det, d, b, G, GE, cache, ch, f, inv, gsum, active, spikes, V_reset, refr_steps, refr):
+               V_th, v_det, d, b, G, GE, cache, ch, passive, f, inv, gsum, active, spikes, V_reset, refr_steps, refr):
     """Advance all cells by one step (theta method, Hines elimination); return the number of
     spiking cells written to ``spikes``. Nodes are interleaved (node k of cell c at k * n + c,
     n = number of cells); the cells are identical: ``parent`` (tree), ``cap``, ``g_m``, ``gE``,
@@ -75,11 +103,11 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
     site s of cell c, global node ``site_node[s, c]``; ``G``, ``GE``: conductance (S) and
     conductance x reversal (A) of the mechanisms per node; all three cleared here. The passive
     matrix is factorised once per step length (``cache[0]``: theta dt; ``ch`` = C/(theta dt),
-    ``f``, ``inv``). Cell reset (``V_reset`` not NaN): a spiking cell is set to ``V_reset`` in
-    every node and clamped there for ``refr_steps`` steps (``refr``: steps left per cell). A
-    cell whose mechanisms add a conductance in this step (``gsum``, ``active``: scratch per
-    cell) is solved in full. The result of a cell does not depend on the path (factorised and
-    full solves agree to the last bit for G = 0)."""
+    ``passive`` = ch + g_m, ``f``, ``inv``). Cell reset (``V_reset`` not NaN): a spiking cell
+    is set to ``V_reset`` in every node and clamped there for ``refr_steps`` steps (``refr``:
+    steps left per cell). A cell whose mechanisms add a conductance in this step (``gsum``,
+    ``active``: scratch per cell) is solved in full. The result of a cell does not depend on
+    the path (factorised and full solves agree to the last bit for G = 0)."""
     n = detect.shape[0]
     m = parent.shape[0]
     N = V.shape[0]
@@ -96,7 +124,8 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
     if cache[0] != h:
         for k in range(m):
             ch[k] = cap[k] / h
-            inv[k] = ch[k] + g_m[k]
+            passive[k] = ch[k] + g_m[k]
+            inv[k] = passive[k]
         factorise_tree(inv, a_ax, parent, 0, m, f, inv)
         cache[0] = h
     reset = V_reset == V_reset
@@ -123,15 +152,9 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
         if gsum[c] != 0.0:
             active[n_active] = c
             n_active += 1
-    for k in range(m):
-        i0, chk, gEk = k * n, ch[k], gE[k]
-        for c in range(n):
-            b[i0 + c] = chk * V[i0 + c] + gEk + GE[i0 + c] + I_inj[i0 + c] * envelope
+    right_hand_side(b, ch, V, gE, GE, I_inj, envelope, n)
     if n_active >= FULL_SOLVE_FRACTION * n:
-        for k in range(m):
-            i0, dk = k * n, ch[k] + g_m[k]
-            for c in range(n):
-                d[i0 + c] = dk + G[i0 + c]
+        diagonal(d, passive, G, n)
         solve_cells(d, b, a_ax, parent, n)
     else:
         solve_factorised_cells(b, a_ax, parent, n, f, inv)
@@ -140,7 +163,7 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
             for k in range(m):
                 i = k * n + c
                 b[i] = ch[k] * V[i] + gE[k] + GE[i] + I_inj[i] * envelope
-                d[i] = ch[k] + g_m[k] + G[i]
+                d[i] = passive[k] + G[i]
             solve_one_cell(d, b, a_ax, parent, n, c)
     for i in range(N):
         V[i] += (b[i] - V[i]) / theta
@@ -229,7 +252,7 @@ class CableCells(Population):
         self._scratch = dict(v_det=np.zeros(self.n), cache=np.zeros(1), gsum=np.zeros(self.n),
                              active=np.zeros(self.n, dtype=np.int64),
                              **{key: np.zeros(dom.n) for key in ("d", "b", "G", "GE")},
-                             **{key: np.zeros(cell.n) for key in ("ch", "f", "inv")})
+                             **{key: np.zeros(cell.n) for key in ("ch", "passive", "f", "inv")})
         self.mechanisms, self._mech_ports = [], {}
         for where, mech in mechanisms:
             if not isinstance(mech, Mechanism):
@@ -373,7 +396,7 @@ class CableCells(Population):
                   for key in ("cap", "g_m", "gE", "a_ax", "local_parent", "_site_in", "site_node", "detect")]
         names.append(code.arg(f"{pid}_V_th", lambda: self.V_th))
         names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k]))
-                  for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "f", "inv", "gsum", "active")]
+                  for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "passive", "f", "inv", "gsum", "active")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
         reset = [code.arg(f"{pid}_{key}", lambda k=key: getattr(self, k)) for key in ("V_reset", "refr_steps")]
         spikes = ", ".join([spikes, *reset, code.state(f"{pid}_refractory", self, "refractory")])
