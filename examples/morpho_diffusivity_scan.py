@@ -9,13 +9,15 @@ Run the sweeps first (resumable, any dask cluster; docs/sweeps.md), e.g.
         --realizations 3 --out out/morpho-10s
     python examples/morpho_diffusivity_scan.py out/morpho-8h out/morpho-10s [--point out/stc-q8 ...]
 
-This prints a Markdown table per sweep folder and D_p: Q (mean, 95 % confidence interval over
+A grid over ``cell`` and ``dendrites`` (the four cell types of Fig. 6) works the same way.
+This prints a Markdown table row per sweep folder and grid point (cell type, D_p): Q (mean, 95 % confidence interval over
 the realizations, t distribution), the rates of the recalled assembly without recall input
 (nu_ans) and of the controls (nu_ctrl), and the late-phase weights within the assembly and from
 it to the rest (hz_aa, hz_ao). ``--point`` adds the same numbers of ``stc-network`` sweeps at the
 same pattern size and recall delay.
 """
 import argparse
+import itertools
 import json
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from scipy import stats
 
 import plastisim as ps
 
-COLUMNS = ("Q", "nu_ans", "nu_ctrl", "hz_aa", "hz_ao")
+COLUMNS = ("Q", "nu_ans", "nu_ctrl", "nu_inh", "hz_aa", "hz_ao")
 
 
 def mean_ci(values):
@@ -35,8 +37,9 @@ def mean_ci(values):
     return f"{v.mean():.3g} ± {half:.2g}"
 
 
-def rows(path, label, select=None):
-    """Table rows of one sweep folder (one per D_p if it is a grid coordinate)."""
+def rows(path, label=None, select=None):
+    """Table rows of one sweep folder: one per point of its grid (cell, dendrites, D_p);
+    ``label``: the network column (default: cell type and compartments per cell)."""
     ds = ps.load_sweep(path)
     fixed = json.loads(ds.attrs["fixed_params"])
     if select:
@@ -44,13 +47,17 @@ def rows(path, label, select=None):
     ds = ds.squeeze([d for d in ds.dims if d != "realization" and ds.sizes[d] == 1])
     recall = float(ds["recall"].values) if "recall" in ds.coords else fixed["recall"]
     paradigm = f"{recall / 3600:g}-h" if recall >= 3600 else f"{recall:g}-s"
-    d_values = ds["D_p"].values if "D_p" in ds.dims else [fixed.get("D_p", np.nan)]
+    grid = [d for d in ds.dims if d != "realization"]
     out = []
-    for d in d_values:
-        sub = ds.sel(D_p=d) if "D_p" in ds.dims else ds
+    for point in itertools.product(*(ds[d].values for d in grid)):
+        sub = ds.sel(dict(zip(grid, point)))
+        coord = lambda name: sub[name].values.item() if name in sub.coords else fixed.get(name)
+        name = label or f"{coord('cell')}/{coord('dendrites')} ({int(np.nanmax(sub['compartments'].values))})"
+        d = coord("D_p")
         cells = [mean_ci(sub[c].values.reshape(-1)) for c in COLUMNS]
         n = int(np.isfinite(sub["Q"].values).sum())
-        out.append(f"| {label} | {paradigm} | {d:g} | {n} | ".replace("| nan |", "| — |") + " | ".join(cells) + " |")
+        d_text = "—" if d is None or not np.isfinite(d) else f"{d:g}"
+        out.append(f"| {name} | {paradigm} | {d_text} | {n} | " + " | ".join(cells) + " |")
     return out
 
 
@@ -60,10 +67,10 @@ def main():
     parser.add_argument("--point", type=Path, nargs="*", default=[], help="stc-network sweeps to compare with")
     parser.add_argument("--pattern-size", type=int, default=200, help="pattern size of the point-network rows")
     args = parser.parse_args()
-    print("| network | recall | D_p (m^2/s) | n | Q | nu_ans (Hz) | nu_ctrl (Hz) | hz_aa (V) | hz_ao (V) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| network | recall | D_p (m^2/s) | n | Q | nu_ans (Hz) | nu_ctrl (Hz) | nu_inh (Hz) | hz_aa (V) | hz_ao (V) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for path in args.sweep:
-        print("\n".join(rows(path, "compartmental (31)")))
+        print("\n".join(rows(path)))
     for path in args.point:
         print("\n".join(rows(path, "point (1)", dict(pattern_size=args.pattern_size, psc_scheme="exact"))))
 

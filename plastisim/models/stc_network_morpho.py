@@ -7,8 +7,10 @@ most 1 um aligned to these segments (31 / 48 / 43 / 60 for small/small, small/ex
 large/small, large/extended). ``cell``: small (r = 6 um) or large (12 um); ``dendrites``:
 small (l_A = 12.5, l_B = 5 um) or extended (25, 10 um). Membrane C_m = C / A_tot, leak
 R A_tot (C = 1 nF, R = 10 MOhm, A_tot = 2 pi r (2 r + l_A + l_B), the pss not included, as in
-the reference code), R_a = 35.4 ohm cm; per-compartment threshold/reset with refractory clamp
-(:class:`plastisim.ThresholdReset`, as the reference) or, with ``reset=cell``, a reset of the
+the reference code, so the cell has 1.7-3.4 % more membrane than the point neuron;
+``membrane=total``: the pss included, so that the cell's total C and R are those of the point
+neuron, spec 7.8 option), R_a = 35.4 ohm cm; per-compartment threshold/reset with refractory
+clamp (:class:`plastisim.ThresholdReset`, as the reference) or, with ``reset=cell``, a reset of the
 whole cell when its soma centre crosses threshold (spec 7.2 option; the cells are compact, so
 both give nearly the same spikes, and the cell reset costs less); spikes detected at the soma
 centre. Inputs at the soma
@@ -66,12 +68,15 @@ class Params(stc_network.Params):
     R_a: float = param(0.354, "ohm m", "axial resistivity", positive=True)
     c_morpho: float = param(0.0, "", "weight factor of E->E synapses (0: calibrate by the PSP)", 0.0)
     reset: str = param("compartment", "", "threshold/reset: per compartment (reference) or cell (at the soma centre)")
+    membrane: str = param("reference", "", "area that C and R are spread over: reference (A_tot, without the pss "
+                                           "segment, as the reference code) or total (with it)")
     fields_dt: float = param(10e-3, "s", "step of the SPS/PRP diffusion and PRP synthesis (a multiple of dt)",
                              positive=True)
 
     def validate(self):
         for name, value, allowed in (("cell", self.cell, RADIUS), ("dendrites", self.dendrites, DENDRITES),
-                                     ("reset", self.reset, ("compartment", "cell"))):
+                                     ("reset", self.reset, ("compartment", "cell")),
+                                     ("membrane", self.membrane, ("reference", "total"))):
             if value not in allowed:
                 raise ps.ParameterError(f"{name} = {value!r} must be one of {list(allowed)}")
         if self.psc_scheme != "exact":
@@ -94,7 +99,7 @@ def cells(p, n, name, plastic):
     """``n`` cells of the chosen type; excitatory ones (``plastic``) carry SPS, PRP and synthesis."""
     r = RADIUS[p.cell]
     l_a, l_b = DENDRITES[p.dendrites]
-    area = 2 * np.pi * r * (2 * r + l_a + l_b)
+    area = 2 * np.pi * r * (2 * r + l_a + l_b + (UM if p.membrane == "total" else 0.0))
     volume = np.pi * r * r * (2 * r + UM + l_a + l_b)
     mechanisms = [("soma_centre", ps.OUCurrent(name="bg")), ("soma_centre", ps.OUCurrent(name="stim")),
                   ("soma_centre", ps.ExpCurrent(name="syn_soma", tau=TAU_SYN))]
