@@ -134,7 +134,8 @@ class Morphology:
         for multi-point somas the diameter is twice the mean distance of the soma points from
         their centroid); neurite roots attach to its distal end. Region names follow the SWC
         types (soma, axon, dend, apic, or ``type<N>``). Locations: ``root``, ``soma`` (centre
-        of the soma, if any)."""
+        of the soma, if any) and the tips of the neurites by region, ``dend_tip0``,
+        ``apic_tip3``, ... (:meth:`add_tip_locations`)."""
         try:
             import morphio
         except ImportError:
@@ -177,6 +178,7 @@ class Morphology:
                     region=np.array(region, dtype=object), n_compartments=n_compartments)
         if has_soma:
             morph.add_location("soma", 0, 0.5)
+        morph.add_tip_locations()
         return morph
 
     # ---- structure ---------------------------------------------------------------------------
@@ -221,6 +223,17 @@ class Morphology:
         branch = int(check(f"location {name!r} branch", branch, 0, self.n_branches - 1))
         self.locations[name] = (branch, check(f"location {name!r} x", x, 0.0, 1.0))
         return self
+
+    def add_tip_locations(self):
+        """Name the distal end of every terminal branch ``<region>_tip<k>`` (k = 0, 1, ... per
+        region, in branch order, i.e. depth first); returns the names."""
+        names, count = [], {}
+        for b in self.terminals():
+            region = self.region_names[self.branch_region[b]]
+            k = count[region] = count.get(region, -1) + 1
+            names.append(f"{region}_tip{k}")
+            self.add_location(names[-1], int(b), 1.0)
+        return names
 
     def add_location_at_distance(self, name, distance, branch_path_end):
         """Name the point at path ``distance`` (m) from the root on the path to the distal end

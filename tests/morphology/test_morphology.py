@@ -104,6 +104,13 @@ def test_swc_through_morphio(tmp_path):
     seg = lambda a, b, l: np.pi * (a + b) * 1e-6 * np.sqrt((l * 1e-6) ** 2 + ((b - a) * 1e-6) ** 2)
     neurites = (seg(1, 0.8, 10) + 2 * seg(0.8, 0.5, np.hypot(10, 5)) + seg(0.5, 0.4, 15))
     assert comp.area.sum() == pytest.approx(soma + neurites, rel=1e-6)
+    # locations from the SWC labels: the tips of each region's terminal branches
+    assert {"dend_tip0", "dend_tip1", "axon_tip0"} <= set(comp.locations)
+    tips = [comp.node(name) for name in ("dend_tip0", "dend_tip1", "axon_tip0")]
+    assert [comp.region_names[r] for r in comp.region[tips]] == ["dend", "dend", "axon"]
+    path = {"dend_tip0": 10 + np.hypot(10, 5), "dend_tip1": 10 + np.hypot(10, 5), "axon_tip0": 15}
+    for name, node in zip(path, tips):  # path from the soma's distal end to the tip, minus half a compartment
+        assert comp.distance[node] + comp.length[node] / 2 == pytest.approx(10e-6 + path[name] * 1e-6)
     with pytest.raises(ps.ParameterError, match="cannot read SWC"):
         Morphology.from_swc(tmp_path / "missing.swc")
 
