@@ -22,14 +22,14 @@ def test_compartments_and_c_morpho_match_the_reference(cell, dendrites, compartm
     assert calibrate_c_morpho(p) == pytest.approx(reference, rel=0.01)
 
 
-def test_pss_membrane_explains_the_lower_firing_rate():
+def test_pss_membrane_lowers_the_rate_of_isolated_cells():
     """Isolated cells with background input only (500 cells, 8 s, seed 3): with the reference
     membrane (C and R spread over A_tot, the pss segment's 3.4 % extra membrane painted too)
-    the compartmental cell fires clearly less than the point neuron (spec 7.7: the network of
-    multi-compartment cells fires fewer spikes); with ``membrane=total`` it fires as the point
-    neuron. Tolerance: 10 % (about 3 s.e. of ~1000 Poisson spikes per population); the
-    measured reference-membrane deficit is ~30 %. With the total membrane c_morpho is 1 to 1 %
-    (most of the reference's 1.035 compensates the pss membrane, spec 7.4)."""
+    the compartmental cell fires clearly less than the point neuron; with ``membrane=total`` it
+    fires as the point neuron. Tolerance: 10 % (about 3 s.e. of ~1000 Poisson spikes per
+    population); the measured reference-membrane deficit is ~30 %. (In the recurrent network
+    the total membrane does not restore the rates: docs/validation.md.) c_morpho of the two
+    membranes differs by the pss area fraction, 1 + 1 um / (2 r + l_A + l_B), to 1e-4."""
     n, T = 500, 8.0
     p = make_params(MODEL.Params, {})
     net = ps.Network(dt=p.dt, seed=3)
@@ -47,7 +47,8 @@ def test_pss_membrane_explains_the_lower_firing_rate():
     assert rate["point"] > 0.2  # Hz, the regime of the network's background
     assert rate["reference"] < 0.85 * rate["point"]
     assert rate["total"] == pytest.approx(rate["point"], rel=0.1)
-    assert calibrate_c_morpho(make_params(MODEL.Params, {"membrane": "total"})) == pytest.approx(1.0, abs=0.01)
+    c_ref, c_total = (calibrate_c_morpho(make_params(MODEL.Params, {"membrane": m})) for m in ("reference", "total"))
+    assert c_ref / c_total == pytest.approx(1 + 1e-6 / (2 * 6e-6 + 12.5e-6 + 5e-6), rel=1e-4)
 
 
 def plastic_cells(p, D_p, point):
