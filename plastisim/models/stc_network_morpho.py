@@ -32,6 +32,14 @@ PRP equation of ``stc-network``. Diffusion and synthesis advance every ``fields_
 50 steps: SPS and PRP change over seconds to hours, and the diffusion time of one 1-um
 compartment is 0.1 s at 1e-11 m^2/s; the reference advances them every 50 s in its
 fast-forward) and continue during the fast-forward.
+
+Diffusivities are physical (m^2/s), as the spec reads the paper's 1e-11, 1e-15, 1e-19. The
+published runs (reference code values 1e-4, 1e-8, 1e-12 on Arbor 0.10) diffused faster: Arbor
+then divided the diffusive couplings by the CV area instead of its volume (fixed in Arbor
+0.11), so they acted as D = code value x 1e-6 m^2/s x r / (2 um): 3e-10, 3e-14, 3e-18 m^2/s in
+small cells, 6e-10, 6e-14, 6e-18 in large cells (measured with the reference mechanisms,
+benchmarks/prp_diffusion_reference.py; docs/validation.md). ``--set D_p=3e-14`` reruns the
+paper's "1e-15" in small cells.
 Protocol, readouts and summary as ``stc-network`` (:mod:`plastisim.models.stc_network`: ``Q``,
 ``nu_as``, ``nu_ans``, ``nu_ctrl``, ``nu_inh`` (Hz), ``pattern_size``, ``recall_time``,
 ``recall_delay`` (s), ``spikes``, and the weight classes ``h_aa``, ``hz_aa``, ``h_ao``, ``hz_ao``,
