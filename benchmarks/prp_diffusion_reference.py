@@ -4,19 +4,19 @@
     python benchmarks/prp_diffusion_reference.py --catalogue ref-catalogue.so \\
         [--D 1e-4 1e-8 1e-12] [--radius 6] [--out tests/data/prp_diffusion_arbor.npz]
 
-Why: with D_p = 1e-15 m^2/s plastisim's 8-h recall shows no consolidation, where the paper
-(Plastic Arbor Fig. 6) reports recall. The reference code gives D_p in Arbor's units before
-Arbor PR #2439 (2025), which scaled diffusivities by 1e-7 (arbor-sim/arbor issue #2084; spec
-section 0.7): code value 1e-8 is read as 1e-15 m^2/s. This script runs the reference
-mechanisms (``lif``: PRP decay with tau_p = 1 h everywhere; ``protein_synthesis``: synthesis in
-the 1-um pss segment) on the small cell with small dendrites (basal 5 um - soma 6 um - pss 1 um
-- soma 6 um - apical 12.5 um, radius 6 um, ``max-extent 1`` CVs as the reference) with the
-synthesis switched on from t = 0 (SPS held above threshold, not diffusing) and records PRP
-at the basal tip (where the plastic synapses are) and in every CV every 50 s (the reference's
-fast-forward step) for 8 h. The Arbor version is stored with the traces; with 0.10.0 (the
-paper's) the numbers are the reference code's, with >= 0.11 (after the fix) they are the
-diffusivities taken as m^2/s. plastisim's test (tests/models/test_stc_network_morpho.py)
-compares its own cell with these traces.
+The reference code gives PRP diffusivities as Arbor code values (1e-4, 1e-8, 1e-12), which the
+spec (section 0.7) reads as 1e-11, 1e-15, 1e-19 m^2/s (a factor 1e-7, arbor-sim/arbor issue
+#2084). This script measures what they were in the paper's Arbor generation: it runs the
+reference mechanisms (``lif``: PRP decay with tau_p = 1 h everywhere; ``protein_synthesis``:
+synthesis in the 1-um pss segment) on the small cell with small dendrites (basal 5 um - soma
+6 um - pss 1 um - soma 6 um - apical 12.5 um, radius ``--radius``, ``max-extent 1`` CVs as the
+reference) with synthesis on from t = 0 (SPS held above threshold everywhere) and stores PRP
+per CV at 1, 2, 3 and 8 h (50-s steps, the reference's fast-forward step) and the Arbor
+version. Result with Arbor 0.10.0 (the paper used 0.10.0 / 0.10.1-dev, before Arbor PRs #2226
+and #2439 of 2025): the diffusive couplings were divided by the CV's membrane area, not its
+volume, so a code value D acts as D x 1e-6 m^2/s x r / (2 um): 1e-8 spreads PRP exactly as
+3e-14 m^2/s does in plastisim for r = 6 um (tests/models/test_stc_network_morpho.py), not as
+1e-15.
 """
 import argparse
 

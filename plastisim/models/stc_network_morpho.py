@@ -11,9 +11,12 @@ the reference code, so the cell has 1.7-3.4 % more membrane than the point neuro
 ``membrane=total``: the pss included, so that the cell's total C and R are those of the point
 neuron, spec 7.8 option), R_a = 35.4 ohm cm; per-compartment threshold/reset with refractory
 clamp (:class:`plastisim.ThresholdReset`, as the reference) or, with ``reset=cell``, a reset of the
-whole cell when its soma centre crosses threshold (spec 7.2 option; the cells are compact, so
-both give nearly the same spikes, and the cell reset costs less); spikes detected at the soma
-centre. Inputs at the soma
+whole cell when its soma centre crosses threshold (spec 7.2 option; it costs less). The two
+differ when the network is active: input at the basal tip depolarises the tip more than the
+soma, so with per-compartment reset the basal compartments cross threshold first and clamp
+themselves, losing spikes (the controls fire at about half the point network's rate around
+recall); with ``reset=cell`` and ``membrane=total`` the network fires and recalls like the
+point network (docs/validation.md). Spikes detected at the soma centre. Inputs at the soma
 centre: background and stimulus OU currents, inhibitory and E->I synapses (exponential
 currents, 5 ms); all E->E plastic synapses at the basal tip with weight c_morpho (h + h0 z) / R.
 
