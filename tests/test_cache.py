@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import plastisim as ps
+from plastisim._cache import source_digest
 
 
 def test_numba_caches_go_to_the_plastisim_cache_dir(tmp_path):
@@ -29,7 +30,20 @@ def test_a_user_numba_cache_dir_is_respected(tmp_path):
     assert out.stdout.strip() == str(tmp_path / "mine")
     env.pop("NUMBA_CACHE_DIR")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == str(tmp_path / "numba")
+    assert out.stdout.strip() == str(tmp_path / "numba" / source_digest())
+
+
+def test_compiled_code_of_changed_sources_goes_to_a_new_folder(tmp_path):
+    # a benchmark ran the cable step compiled with the previous tree solver: numba reloaded the
+    # cached cable step (its file unchanged) although the solver it calls (another file) had
+    # changed; the numba cache folder is now named by the digest of all package sources
+    (tmp_path / "morphology").mkdir()
+    (tmp_path / "cable.py").write_text("def step(): pass\n")
+    (tmp_path / "morphology" / "solver.py").write_text("def solve(): pass\n")
+    before = source_digest(tmp_path)
+    (tmp_path / "morphology" / "solver.py").write_text("def solve(): return 1\n")
+    assert source_digest(tmp_path) != before
+    assert source_digest(tmp_path) == source_digest(tmp_path)
 
 
 RECURSIVE_RULE = '''
