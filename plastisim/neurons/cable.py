@@ -78,6 +78,40 @@ def right_hand_side(b, ch, V, gE, GE, I_inj, envelope, n):
             b[i0 + c] = chk * V[i0 + c] + gEk + GE[i0 + c] + I_inj[i0 + c] * envelope
 
 
+@njit(cache=True)
+def sparse_right_hand_side(b, ch, V, gE, GE, I_inj, envelope, rows, n):
+    """:func:`right_hand_side` of ``n`` > 1 interleaved cells that reads ``GE`` only in
+    ``rows`` (sorted nodes of one cell), where mechanisms write it; the other rows hold 0
+    there, and adding 0 changes nothing: the same values."""
+    r = 0
+    for k in range(ch.shape[0]):
+        i0, chk, gEk = k * n, ch[k], gE[k]
+        if r < rows.shape[0] and rows[r] == k:
+            r += 1
+            for c in range(n):
+                b[i0 + c] = chk * V[i0 + c] + gEk + GE[i0 + c] + I_inj[i0 + c] * envelope
+        else:
+            for c in range(n):
+                b[i0 + c] = chk * V[i0 + c] + gEk + I_inj[i0 + c] * envelope
+
+
+@njit(cache=True)
+def sparse_update(V, b, G, GE, theta, rows, active, n_active, n):
+    """V += (b - V) / theta; G and GE cleared in ``rows`` and in the nodes of the active cells
+    (the rest holds 0)."""
+    N = V.shape[0]
+    for i in range(N):
+        V[i] += (b[i] - V[i]) / theta
+    for r in range(rows.shape[0]):
+        for i in range(rows[r] * n, rows[r] * n + n):
+            G[i] = 0.0
+            GE[i] = 0.0
+    for j in range(n_active):
+        for i in range(active[j], N, n):
+            G[i] = 0.0
+            GE[i] = 0.0
+
+
 @njit(cache=True, inline="always")
 def diagonal(d, passive, G, n):
     """d_i = passive_k + G_i for node i = k n + c of every cell c (``passive`` per node of one
@@ -94,7 +128,8 @@ def diagonal(d, passive, G, n):
 
 @njit(cache=True)
 def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_in, site_node, detect,
-               V_th, v_det, d, b, G, GE, cache, ch, passive, f, inv, gsum, active, spikes, V_reset, refr_steps, refr):
+               V_th, v_det, d, b, G, GE, cache, ch, passive, f, inv, gsum, active, rows, spikes, V_reset, refr_steps,
+               refr):
     """Advance all cells by one step (theta method, Hines elimination); return the number of
     spiking cells written to ``spikes``. Nodes are interleaved (node k of cell c at k * n + c,
     n = number of cells); the cells are identical: ``parent`` (tree), ``cap``, ``g_m``, ``gE``,
@@ -106,8 +141,10 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
     ``passive`` = ch + g_m, ``f``, ``inv``). Cell reset (``V_reset`` not NaN): a spiking cell
     is set to ``V_reset`` in every node and clamped there for ``refr_steps`` steps (``refr``:
     steps left per cell). A cell whose mechanisms add a conductance in this step (``gsum``,
-    ``active``: scratch per cell) is solved in full. The result of a cell does not depend on
-    the path (factorised and full solves agree to the last bit for G = 0)."""
+    ``active``: scratch per cell) is solved in full. ``rows``: the nodes (of one cell) where
+    mechanisms write ``G`` and ``GE``; elsewhere only a clamp does, so (n > 1) the other rows
+    are neither read nor cleared for cells that are not clamped. The result of a cell does not
+    depend on the path (factorised and full solves agree to the last bit for G = 0)."""
     n = detect.shape[0]
     m = parent.shape[0]
     N = V.shape[0]
@@ -142,9 +179,16 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
             if G[i] != 0.0:
                 gsum[0] = 1.0
                 break
-    else:
+    elif rows.shape[0] == m:
         for k in range(m):
             i0 = k * n
+            for c in range(n):
+                gsum[c] += abs(G[i0 + c])
+    else:  # a clamped cell (G in every row) is active; other conductances only in ``rows``
+        for c in range(n):
+            gsum[c] = refr[c] if reset else 0.0
+        for r in range(rows.shape[0]):
+            i0 = rows[r] * n
             for c in range(n):
                 gsum[c] += abs(G[i0 + c])
     n_active = 0
@@ -152,8 +196,13 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
         if gsum[c] != 0.0:
             active[n_active] = c
             n_active += 1
-    right_hand_side(b, ch, V, gE, GE, I_inj, envelope, n)
-    if n_active >= FULL_SOLVE_FRACTION * n:
+    full = n_active >= FULL_SOLVE_FRACTION * n
+    dense = full or n == 1 or rows.shape[0] == m  # G and GE read and cleared in every row
+    if dense:
+        right_hand_side(b, ch, V, gE, GE, I_inj, envelope, n)
+    else:
+        sparse_right_hand_side(b, ch, V, gE, GE, I_inj, envelope, rows, n)
+    if full:
         diagonal(d, passive, G, n)
         solve_cells(d, b, a_ax, parent, n)
     else:
@@ -165,10 +214,13 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
                 b[i] = ch[k] * V[i] + gE[k] + GE[i] + I_inj[i] * envelope
                 d[i] = passive[k] + G[i]
             solve_one_cell(d, b, a_ax, parent, n, c)
-    for i in range(N):
-        V[i] += (b[i] - V[i]) / theta
-        G[i] = 0.0
-        GE[i] = 0.0
+    if dense:
+        for i in range(N):
+            V[i] += (b[i] - V[i]) / theta
+            G[i] = 0.0
+            GE[i] = 0.0
+    else:
+        sparse_update(V, b, G, GE, theta, rows, active, n_active, n)
     nspk = 0
     for c in range(n):
         if v_det[c] < V_th and V[detect[c]] >= V_th:
@@ -267,6 +319,9 @@ class CableCells(Population):
                 self._mech_ports[mech.name] = (f"{mech.name}_{mech.port}", where, nodes)
             self.mechanisms.append((mech, nodes))
         self.ports = tuple(self.sites) + tuple(self._mech_ports)
+        self._scratch["rows"] = np.unique(np.concatenate(
+            [nodes // self.n for mech, nodes in self.mechanisms if "conductance" in mech.callbacks()] + [[]]
+        )).astype(np.int64)
         self.species, self._solver = list(species), {}
         for sp in self.species:
             if not isinstance(sp, Species):
@@ -396,7 +451,7 @@ class CableCells(Population):
                   for key in ("cap", "g_m", "gE", "a_ax", "local_parent", "_site_in", "site_node", "detect")]
         names.append(code.arg(f"{pid}_V_th", lambda: self.V_th))
         names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k]))
-                  for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "passive", "f", "inv", "gsum", "active")]
+                  for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "passive", "f", "inv", "gsum", "active", "rows")]
         spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
         reset = [code.arg(f"{pid}_{key}", lambda k=key: getattr(self, k)) for key in ("V_reset", "refr_steps")]
         spikes = ", ".join([spikes, *reset, code.state(f"{pid}_refractory", self, "refractory")])
