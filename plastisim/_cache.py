@@ -17,10 +17,13 @@ ROOT = Path(os.environ.get("PLASTISIM_CACHE_DIR") or Path.home() / ".cache" / "p
 
 
 def source_digest(package=Path(__file__).parent):
-    """SHA-1 (12 hex digits) of the names and contents of the ``.py`` files under ``package``."""
+    """SHA-1 (12 hex digits) of the names and contents of the ``.py`` files under ``package``
+    (regular files; hidden ones, such as an editor's lock files, left out)."""
     digest = hashlib.sha1()
     for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        name = path.relative_to(package)
+        if path.is_file() and not any(part.startswith(".") for part in name.parts):
+            digest.update(name.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -34,15 +34,18 @@ def test_a_user_numba_cache_dir_is_respected(tmp_path):
 
 
 def test_compiled_code_of_changed_sources_goes_to_a_new_folder(tmp_path):
-    # a benchmark ran the cable step compiled with the previous tree solver: numba reloaded the
-    # cached cable step (its file unchanged) although the solver it calls (another file) had
-    # changed; the numba cache folder is now named by the digest of all package sources
+    # guards the fix of: a benchmark ran the cable step compiled with the previous tree solver
+    # (numba reloaded the cached cable step, its file unchanged, although the solver it calls in
+    # another file had changed); the numba cache folder is named by the digest of all package
+    # sources, which must change with any of them and ignore editors' hidden lock files
     (tmp_path / "morphology").mkdir()
     (tmp_path / "cable.py").write_text("def step(): pass\n")
     (tmp_path / "morphology" / "solver.py").write_text("def solve(): pass\n")
     before = source_digest(tmp_path)
     (tmp_path / "morphology" / "solver.py").write_text("def solve(): return 1\n")
     assert source_digest(tmp_path) != before
+    assert source_digest(tmp_path) == source_digest(tmp_path)
+    (tmp_path / ".#cable.py").symlink_to(tmp_path / "gone.py")  # dangling, as Emacs leaves it
     assert source_digest(tmp_path) == source_digest(tmp_path)
 
 

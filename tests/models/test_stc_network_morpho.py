@@ -71,8 +71,8 @@ def test_per_compartment_reset_loses_spikes_under_basal_input():
     themselves to V_reset, shunting the input without a spike at the soma. 200 unconnected
     cells (total membrane, so that only the reset differs), background plus 10 Poisson sources
     at 40 Hz through h0 synapses, 4 s, seed 5: the cell reset fires as the point neuron
-    (within 3 %; measured equal), the per-compartment reset clearly less (< 0.9x; measured
-    0.79x at ~29 Hz, ~23 000 spikes per population)."""
+    (within 3 %; measured 29.41 vs 29.42 Hz), the per-compartment reset clearly less (< 0.9x;
+    measured 0.79x at ~29 Hz, ~23 000 spikes per population)."""
     rate = unconnected_rates({"compartment": {"membrane": "total"}, "cell": {"membrane": "total", "reset": "cell"}},
                              n=200, T=4.0, seed=5, drive=(10, 40.0))
     assert rate["point"] > 10.0  # Hz, the regime of the active network (controls 7-40 Hz around recall)
@@ -148,7 +148,8 @@ def test_reference_prp_diffusivity_1e_15_acts_as_3e_14_in_small_cells():
     n_cv = arbor.shape[1]
     p = make_params(MODEL.Params, {})
     centres = (np.arange(n_cv) + 0.5) * MODEL.morphology(p).discretise(dx=1e-6).length.sum() / n_cv
-    outside = np.abs(centres - 11.5e-6) > 1.3e-6  # the CVs overlapping the pss hold the step's synthesis
+    edges = np.arange(n_cv + 1) * centres[0] * 2
+    outside = (edges[1:] <= 11e-6) | (edges[:-1] >= 12e-6)  # the 2 CVs overlapping the pss hold the step's synthesis
 
     def rms(D_p):
         net = ps.Network(dt=p.dt)
