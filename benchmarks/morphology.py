@@ -10,6 +10,13 @@ Workloads (the same geometry, compartments, time step and scheme in all three si
 * ``trees``: N copies of the Rallpack 2 tree, each with 0.1 nA at its root, 100 ms.
 * ``ball-and-stick``: N ball-and-stick cells (soma 20 um long and wide, one compartment;
   dendrite 800 um, 2 um wide, 99 compartments; membrane as Rallpack), 0.1 nA at the soma, 100 ms.
+* ``network``: N ball-and-stick cells (as above) with the squid Hodgkin-Huxley channels of
+  ``rallpack3`` in every compartment, each driven by its own constant current at the soma
+  (0.5-1 nA, fixed random draw) and receiving K = 10 synapses from random other cells
+  (fixed draw): conductance-based exponential synapses (tau 2 ms, E = 0 mV, 2 nS; NEURON's
+  ``ExpSyn``, Arbor's ``expsyn``, in plastisim a user mechanism written with ``ps.Mechanism``)
+  at the middle of the dendrite, spikes detected as 0-mV crossings at the soma, delay 2 ms;
+  100 ms. Spike counts of cell 0 and of the whole network are compared.
 * ``rallpack3``: Rallpack 3 (:mod:`plastisim.models.rallpack3`): the Rallpack 1 cable with
   squid Hodgkin-Huxley channels in every compartment (gbar_Na 1200, gbar_K 360 S/m^2, E_Na
   50 mV, E_K -77 mV, leak 1/R_m = 0.25 S/m^2 at -65 mV, 6.3 C), 0.1 nA at x = 0, 250 ms;
@@ -74,6 +81,18 @@ os.environ["OMP_NUM_THREADS"] = "1"
 
 RM, RA, CM, EM, I0 = 4.0, 1.0, 0.01, -65e-3, 0.1e-9  # ohm m^2, ohm m, F/m^2, V, A (Rallpack)
 SIMULATORS = ("plastisim", "neuron", "arbor")
+HH_RALLPACK = dict(gbar_Na=1200.0, gbar_K=360.0, E_Na=50e-3, E_K=-77e-3)  # S/m^2, V; leak 1/RM at EM, 6.3 C
+SYN_TAU, SYN_E, SYN_W, SYN_DELAY, SYN_K = 2e-3, 0.0, 2e-9, 2e-3, 10  # s, V, S, s, synapses per cell
+
+
+def network_spec(n_cells):
+    """(soma current per cell (A), presynaptic and postsynaptic index of every synapse)."""
+    import numpy as np
+    rng = np.random.default_rng(7)
+    amp = 0.5e-9 * (1.0 + rng.random(n_cells))
+    post = np.repeat(np.arange(n_cells), SYN_K)
+    pre = (post + 1 + rng.integers(0, n_cells - 1, post.size)) % n_cells  # never the cell itself
+    return amp, pre, post
 
 
 # ---- geometry: plastisim morphologies, the source of the peers' models ---------------------------
@@ -90,10 +109,11 @@ def geometry(workload):
         p = rallpack2.Params()
         morph = ps.Morphology.tree(p.levels, p.root_length, p.root_diameter, 2 ** (-1 / 3), 2 ** (-2 / 3))
         return morph, p.n_per_branch, "root", ("root", "tip")
-    if workload == "ball-and-stick":
+    if workload in ("ball-and-stick", "network"):
         morph = ps.Morphology.from_segments([-1, 0], [20e-6, 800e-6], [10e-6, 1e-6], region=["soma", "dend"])
         morph.add_location("soma", 0, 0.5)
         morph.add_location("tip", 1, 1.0)
+        morph.add_location("mid", 1, 0.5)  # the synapses of ``network``
         return morph, np.array([1, 99]), "soma", ("soma", "tip")
     raise ValueError(workload)
 
@@ -111,6 +131,28 @@ def centres(morph, counts, location):
 
 
 # ---- plastisim ---------------------------------------------------------------------------------------
+def _exp_syn():
+    """Conductance-based exponential synapse as a plastisim user mechanism: g (S) jumps by the
+    weight, decays with SYN_TAU (exactly), current g (E - V)."""
+    from math import exp
+
+    import plastisim as ps
+
+    class ExpSyn(ps.Mechanism):
+        parameters = dict(tau=SYN_TAU, E=SYN_E)
+        state_variables = dict(g=0.0)
+        point = True
+        port = "g"
+
+        def conductance(s, p, i, v):
+            return s.g[i], s.g[i] * p.E
+
+        def advance(s, p, i, v, dt):
+            s.g[i] *= exp(-dt / p.tau)
+
+    return ExpSyn
+
+
 def run_plastisim(workload, n_cells, duration, dt, repeat):
     import numpy as np
     import plastisim as ps
@@ -132,12 +174,20 @@ def run_plastisim(workload, n_cells, duration, dt, repeat):
                 else geometry("rallpack2")[0].discretise(n_per_branch=1))
     else:
         morph, counts, inj, rec = geometry(workload)
+        network = workload == "network"
         for _ in range(repeat + 1):
             start = time.perf_counter()
             net = ps.Network(dt=dt, seed=1)
-            cells = net.add(ps.CableCells(morph, n_cells, Cm=CM, Rm=RM, Ra=RA, E_m=EM,
-                                          n_per_branch=counts, name="cells"))
-            cells.inject(inj, I0)
+            mechanisms = [("all", ps.HH(**HH_RALLPACK)), ("mid", _exp_syn()())] if network else []
+            cells = net.add(ps.CableCells(morph, n_cells, Cm=CM, Rm=RM, Ra=RA, E_m=EM, n_per_branch=counts,
+                                          detector="soma", V_th=0.0, mechanisms=mechanisms, name="cells"))
+            if network:
+                amp, pre, post = network_spec(n_cells)
+                cells.state["I_inj"][cells.node(inj, np.arange(n_cells))] = amp
+                net.connect(cells, cells, (pre, post), weight=SYN_W, delay=SYN_DELAY, port="ExpSyn")
+                spikes = net.record_spikes(cells)
+            else:
+                cells.inject(inj, I0)
             mon = net.record(cells, "V", [cells.node(rec[0], 0), cells.node(rec[1], 0)])
             sim = ps.Simulator(net)
             builds.append(time.perf_counter() - start)
@@ -145,8 +195,11 @@ def run_plastisim(workload, n_cells, duration, dt, repeat):
             runs.append(sim.wall_time)
         t, V = (np.arange(len(mon.t)) + 1) * dt, mon.data
         comp = cells.compartments
-    return dict(runs=runs[1:], build_first=builds[0], build=min(builds[1:]), t=list(t), v=V.T.tolist(),
-                compartments=int(np.sum(~comp.junction)), nodes=int(comp.n))
+    out = dict(runs=runs[1:], build_first=builds[0], build=min(builds[1:]), t=list(t), v=V.T.tolist(),
+               compartments=int(np.sum(~comp.junction)), nodes=int(comp.n))
+    if workload == "network":
+        out["spikes_total"] = len(spikes.t)
+    return out
 
 
 # ---- NEURON --------------------------------------------------------------------------------------------
@@ -168,7 +221,7 @@ def run_neuron(workload, n_cells, duration, dt, repeat):
                 sec.connect(secs[morph.branch_parent[b]](1), 0)
             secs.append(sec)
         cells.append(secs)
-    if workload == "rallpack3":  # NEURON's hh with its own leak (no pas), exact rate functions
+    if workload in ("rallpack3", "network"):  # NEURON's hh with its own leak (no pas), exact rate functions
         h(f"forall {{ Ra = {RA * 100} cm = {CM * 100} insert hh gnabar_hh = 0.12 gkbar_hh = 0.036 "
           f"gl_hh = {1 / RM * 1e-4} el_hh = {EM * 1e3} ena = 50 ek = -77 }}")
         h.celsius = 6.3
@@ -176,11 +229,28 @@ def run_neuron(workload, n_cells, duration, dt, repeat):
     else:
         h(f"forall {{ Ra = {RA * 100} cm = {CM * 100} insert pas g_pas = {1 / RM * 1e-4} e_pas = {EM * 1e3} }}")
     where = lambda cell, loc: (lambda s, x: cells[cell][int(morph.segment_branch[s])](x))(*centres(morph, counts, loc))
+    amps = network_spec(n_cells)[0] if workload == "network" else np.full(n_cells, I0)
     clamps = []
     for c in range(n_cells):
         ic = h.IClamp(where(c, inj))
-        ic.delay, ic.dur, ic.amp = 0.0, 1e9, I0 * 1e9
+        ic.delay, ic.dur, ic.amp = 0.0, 1e9, amps[c] * 1e9
         clamps.append(ic)
+    synapses, netcons, spike_t, spike_id = [], [], h.Vector(), h.Vector()
+    if workload == "network":
+        _, pre, post = network_spec(n_cells)
+        for c in range(n_cells):
+            syn = h.ExpSyn(where(c, "mid"))
+            syn.tau, syn.e = SYN_TAU * 1e3, SYN_E * 1e3
+            synapses.append(syn)
+        for c in range(n_cells):  # spike detection at the soma centre, as plastisim's detector
+            probe = h.NetCon(where(c, inj)._ref_v, None, sec=cells[c][0])
+            probe.threshold = 0.0
+            probe.record(spike_t, spike_id, c)
+            netcons.append(probe)
+        for i, j in zip(pre, post):
+            nc = h.NetCon(where(int(i), inj)._ref_v, synapses[j], sec=cells[int(i)][0])
+            nc.threshold, nc.delay, nc.weight[0] = 0.0, SYN_DELAY * 1e3, SYN_W * 1e6
+            netcons.append(nc)
     vecs = [h.Vector().record(where(0, loc)._ref_v) for loc in rec]
     tvec = h.Vector().record(h._ref_t)
     pc = h.ParallelContext()
@@ -201,8 +271,11 @@ def run_neuron(workload, n_cells, duration, dt, repeat):
         pc.psolve(duration * 1e3)
         runs.append(time.perf_counter() - start)
     nodes = sum(sec.nseg + 1 for secs in cells[:1] for sec in secs) + 1
-    return dict(runs=runs, build=build, t=list(np.array(tvec) * 1e-3), v=[list(np.array(v) * 1e-3) for v in vecs],
-                compartments=int(counts.sum()), nodes=nodes, steps=int(round(h.t / h.dt)))
+    out = dict(runs=runs, build=build, t=list(np.array(tvec) * 1e-3), v=[list(np.array(v) * 1e-3) for v in vecs],
+               compartments=int(counts.sum()), nodes=nodes, steps=int(round(h.t / h.dt)))
+    if workload == "network":
+        out["spikes_total"] = int(spike_t.size())  # of the last run (finitialize clears the vectors)
+    return out
 
 
 # ---- Arbor ----------------------------------------------------------------------------------------------
@@ -224,28 +297,43 @@ def run_arbor(workload, n_cells, duration, dt, repeat):
                     tag=3)
         ends.append(dist)
     labels = A.label_dict()
-    for loc in {inj, *rec}:
+    for loc in {inj, *rec} | ({"mid"} if workload == "network" else set()):
         seg, x = centres(morph, counts, loc)
         labels[loc] = f"(on-components {x!r} (segment {seg}))"
-    if workload == "ball-and-stick":  # soma and dendrite are one Arbor branch: explicit CV boundaries
+    if workload in ("ball-and-stick", "network"):  # soma and dendrite are one Arbor branch: explicit CV boundaries
         points = [f"(on-components {float(e)!r} (segment {int(morph.branch_segments[b][0])}))"
                   for b in range(morph.n_branches) for e in np.linspace(0, 1, int(counts[b]) + 1)]
         policy = A.cv_policy_explicit(f"(sum {' '.join(points)})")
     else:
         assert np.all(counts == counts[0])
         policy = A.cv_policy_fixed_per_branch(int(counts[0]))
-    decor = A.decor()
-    decor.set_property(Vm=EM * 1e3 * U.mV, cm=CM * U.F / U.m2, rL=RA * 100 * U.Ohm * U.cm)
-    if workload == "rallpack3":  # built-in hh (default catalogue) with its own leak; q10 = 1 at 6.3 C
-        decor.set_property(tempK=(6.3 + 273.15) * U.Kelvin)
-        decor.set_ion("na", rev_pot=50 * U.mV)
-        decor.set_ion("k", rev_pot=-77 * U.mV)
-        decor.paint("(all)", A.density("hh", gnabar=0.12, gkbar=0.036, gl=1 / RM * 1e-4, el=EM * 1e3))
+    network = workload == "network"
+
+    def make_cell(amp):
+        decor = A.decor()
+        decor.set_property(Vm=EM * 1e3 * U.mV, cm=CM * U.F / U.m2, rL=RA * 100 * U.Ohm * U.cm)
+        if workload in ("rallpack3", "network"):  # built-in hh (default catalogue) with its own leak; q10 = 1 at 6.3 C
+            decor.set_property(tempK=(6.3 + 273.15) * U.Kelvin)
+            decor.set_ion("na", rev_pot=50 * U.mV)
+            decor.set_ion("k", rev_pot=-77 * U.mV)
+            decor.paint("(all)", A.density("hh", gnabar=0.12, gkbar=0.036, gl=1 / RM * 1e-4, el=EM * 1e3))
+        else:
+            decor.paint("(all)", A.density(f"pas/e={EM * 1e3}", g=1 / RM * 1e-4))
+        decor.place(f'"{inj}"', A.i_clamp(amp * 1e9 * U.nA))
+        if network:
+            decor.place('"mid"', A.synapse("expsyn", tau=SYN_TAU * 1e3, e=SYN_E * 1e3), "syn")
+            decor.place(f'"{inj}"', A.threshold_detector(0.0 * U.mV), "det")
+        return A.cable_cell(tree, decor, labels, discretization=policy)
+
+    if network:
+        amps, pre, post = network_spec(n_cells)
+        cell_of = [make_cell(a) for a in amps]
+        inputs = [[] for _ in range(n_cells)]
+        for i, j in zip(pre, post):
+            inputs[j].append(int(i))
     else:
-        decor.paint("(all)", A.density(f"pas/e={EM * 1e3}", g=1 / RM * 1e-4))
-    decor.place(f'"{inj}"', A.i_clamp(I0 * 1e9 * U.nA))
-    cell = A.cable_cell(tree, decor, labels, discretization=policy)
-    cv = A.cv_data(cell)
+        cell_of = [make_cell(I0)] * n_cells
+    cv = A.cv_data(cell_of[0])
 
     class Recipe(A.recipe):
         def __init__(self):
@@ -259,7 +347,11 @@ def run_arbor(workload, n_cells, duration, dt, repeat):
             return A.cell_kind.cable
 
         def cell_description(self, gid):
-            return cell
+            return cell_of[gid]
+
+        def connections_on(self, gid):
+            return [A.connection((i, "det"), "syn", SYN_W * 1e6, SYN_DELAY * 1e3 * U.ms)
+                    for i in inputs[gid]] if network else []
 
         def probes(self, gid):
             return [A.cable_probe_membrane_voltage(f'"{loc}"', loc) for loc in rec] if gid == 0 else []
@@ -272,6 +364,8 @@ def run_arbor(workload, n_cells, duration, dt, repeat):
     decomp = A.partition_load_balance(recipe, ctx, {A.cell_kind.cable: A.partition_hint(cpu_group_size=int(os.environ.get("MORPHBENCH_ARBOR_GROUP", n_cells)))})
     sim = A.simulation(recipe, ctx, decomp)
     handles = [sim.sample((0, loc), A.regular_schedule(dt * 1e3 * U.ms)) for loc in rec]
+    if network:
+        sim.record(A.spike_recording.all)
     build = time.perf_counter() - start
     runs = []
     for _ in range(repeat):
@@ -281,8 +375,11 @@ def run_arbor(workload, n_cells, duration, dt, repeat):
         runs.append(time.perf_counter() - start)
     keep = int(round(duration / dt)) + 1  # samples of the last run
     data = [np.asarray(sim.samples(hd)[0][0])[-keep:] for hd in handles]
-    return dict(runs=runs, build=build, t=list(data[0][:, 0] * 1e-3), v=[list(d[:, 1] * 1e-3) for d in data],
-                compartments=int(counts.sum()), nodes=int(cv.num_cv))
+    out = dict(runs=runs, build=build, t=list(data[0][:, 0] * 1e-3), v=[list(d[:, 1] * 1e-3) for d in data],
+               compartments=int(counts.sum()), nodes=int(cv.num_cv))
+    if network:
+        out["spikes_total"] = int(len(sim.spikes()))  # of the last run (reset clears them)
+    return out
 
 
 RUNNERS = dict(plastisim=run_plastisim, neuron=run_neuron, arbor=run_arbor)
@@ -366,6 +463,7 @@ def main():
     cases = [("rallpack1", 1, rp_T, 25e-6), ("rallpack1", 1, rp_T, 50e-6),
              ("rallpack2", 1, rp_T, 25e-6), ("rallpack2", 1, rp_T, 50e-6),
              ("trees", n_trees, many_T, 25e-6), ("ball-and-stick", n_bs, many_T, 25e-6),
+             ("network", n_bs, many_T, 25e-6),
              ("rallpack3", 1, rp_T, 25e-6), ("rallpack3", 1, rp_T, 10e-6)]
     if args.only:
         cases = [c for c in cases if c[0] in args.only.split(",")]
@@ -379,7 +477,7 @@ def main():
     printed = None  # which table's header has been printed
     summary, timing = [], {}
     for workload, cells, duration, dt in cases:
-        hh = workload == "rallpack3"
+        hh = workload in ("rallpack3", "network")
         if printed != hh:
             print("\n" if printed is not None else "", end="")
             print(head + ("spikes x0 / x1 | max abs. spike-time difference vs plastisim (ms) |" if hh
@@ -404,6 +502,8 @@ def main():
             build = (f"{r['build']:.2f} (first {r['build_first']:.2f})" if sim == "plastisim" else f"{r['build']:.2f}")
             if hh:
                 counts = " / ".join(str(len(x)) for x in spike_times(r))
+                if "spikes_total" in r:
+                    counts += f" (network {r['spikes_total']})"
                 agree = "—" if sim == "plastisim" else f"{spikes_vs(res['plastisim'], r) * 1e3:.2g}"
                 agree = f"{counts} | {agree}"
             else:
