@@ -149,6 +149,33 @@ def test_cells_with_and_without_active_mechanisms_match_single_cells_bitwise():
         np.testing.assert_array_equal(cells.per_cell(cells.state["V"])[c], single.state["V"])
 
 
+def test_site_mechanisms_and_cell_reset_match_single_cells_bitwise():
+    """With mechanisms only at one site and a reset of the whole cell, a population reads and
+    clears the mechanisms' G and GE only in that node's row and in the clamped cells: every
+    cell still gives the voltages it has alone (the single cell takes the dense path), to the
+    last bit, through steps with a few clamped cells (factorised path) and with many (all cells
+    in full)."""
+    morph = branched_tapered()
+    currents = np.linspace(0.0, 0.1e-9, 40)  # 38 cells fire; 1-9 clamped in most steps, >= 10 in some
+
+    def run(n, I):
+        net = ps.Network(dt=50e-6)
+        cells = net.add(ps.CableCells(morph, n, dx=10e-6, detector="soma", V_th=-55e-3, V_reset=-70e-3,
+                                      t_ref=1e-3, mechanisms=[("soma", ps.ExpCurrent(tau=2e-3))], **MEMBRANE))
+        cells.state["I_inj"][cells.node("soma", slice(None))] = I
+        cells.state["ExpCurrent_I"][:] = 0.1e-9
+        spikes = net.record_spikes(cells)
+        ps.Simulator(net).run(0.1)
+        return cells, spikes
+
+    cells, spikes = run(len(currents), currents)
+    assert 0 < len(cells._scratch["rows"]) < cells.compartments.n
+    assert len(set(spikes.i.tolist())) >= 30
+    for c in (0, 10, 25, 39):
+        single, _ = run(1, currents[c])
+        np.testing.assert_array_equal(cells.per_cell(cells.state["V"])[c], single.state["V"])
+
+
 def test_synapse_at_site_and_spikes_at_location_drive_a_point_neuron():
     morph = Morphology.cable(300e-6, 2e-6, region="dend")
     morph.add_location("soma", 0, 0.0)
