@@ -1,4 +1,4 @@
-"""PRP spreading in one cell of the reference code's Arbor model (run in an Arbor venv).
+"""PRP spreading in one cell of the reference code's Arbor model (run in an Arbor 0.10 venv).
 
     arbor-build-catalogue ref REPO/mechanisms      # REPO: jlubo/arbor_network_consolidation_mc @ 332034f
     python benchmarks/prp_diffusion_reference.py --catalogue ref-catalogue.so \\
@@ -26,7 +26,6 @@ from arbor import units as U
 
 R, LENGTHS = 6.0, (5.0, 6.0, 1.0, 6.0, 12.5)  # um: basal, soma, pss, soma, apical
 TAGS = (1, 2, 3, 2, 4)
-OLD_API = tuple(int(v) for v in A.__version__.split(".")[:2]) < (0, 11)  # 0.10: discretisation on the decor
 DT_MS, T_END_MS, HOURS = 50e3, 8 * 3600e3, (1, 2, 3, 8)
 
 
@@ -41,11 +40,8 @@ def cell(D):
     decor.set_ion("pc_", int_con=0 * U.mM, diff=D * U.m2 / U.s)
     decor.paint('(region "pss")', A.density("protein_synthesis"))
     decor.paint("(all)", A.density("lif"))  # V stays at rest: only its PRP decay acts
-    policy = A.cv_policy("(max-extent 1)")
-    if OLD_API:
-        decor.discretization(policy)
-        return A.cable_cell(A.morphology(tree), decor, labels)
-    return A.cable_cell(A.morphology(tree), decor, labels, policy)
+    decor.discretization(A.cv_policy("(max-extent 1)"))  # Arbor 0.10 API
+    return A.cable_cell(A.morphology(tree), decor, labels)
 
 
 class Recipe(A.recipe):
@@ -91,6 +87,8 @@ def main():
     ap.add_argument("--radius", type=float, default=R, help="cable radius (um; segment lengths unchanged)")
     ap.add_argument("--out", default="tests/data/prp_diffusion_arbor.npz")
     args = ap.parse_args()
+    if not A.__version__.startswith("0.10"):
+        raise SystemExit(f"Arbor {A.__version__}: this measures Arbor 0.10 (the paper's); pip install arbor==0.10.0")
     R = args.radius
     out = {"D_code": np.array(args.D), "hours": np.array(HOURS), "radius": R * 1e-6, "arbor_version": A.__version__}
     for k, D in enumerate(args.D):

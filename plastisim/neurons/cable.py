@@ -65,28 +65,19 @@ CLAMP = 1e9
 
 
 @njit(cache=True, inline="always")
-def right_hand_side(b, ch, V, gE, GE, I_inj, envelope, n):
+def right_hand_side(b, ch, V, gE, GE, I_inj, envelope, rows, every_row, n):
     """b_i = ch_k V_i + gE_k + GE_i + I_inj_i envelope for node i = k n + c of every cell c
-    (``ch``, ``gE`` per node of one cell); a flat loop for a single cell (vectorised)."""
+    (``ch``, ``gE`` per node of one cell); a flat loop for a single cell (vectorised). Unless
+    ``every_row``, ``GE`` is read only in ``rows`` (sorted nodes of one cell, where mechanisms
+    write it): elsewhere it holds 0, and adding 0 changes nothing."""
     if n == 1:
         for i in range(b.shape[0]):
             b[i] = ch[i] * V[i] + gE[i] + GE[i] + I_inj[i] * envelope
         return
-    for k in range(ch.shape[0]):
-        i0, chk, gEk = k * n, ch[k], gE[k]
-        for c in range(n):
-            b[i0 + c] = chk * V[i0 + c] + gEk + GE[i0 + c] + I_inj[i0 + c] * envelope
-
-
-@njit(cache=True)
-def sparse_right_hand_side(b, ch, V, gE, GE, I_inj, envelope, rows, n):
-    """:func:`right_hand_side` of ``n`` > 1 interleaved cells that reads ``GE`` only in
-    ``rows`` (sorted nodes of one cell), where mechanisms write it; the other rows hold 0
-    there, and adding 0 changes nothing: the same values."""
     r = 0
     for k in range(ch.shape[0]):
         i0, chk, gEk = k * n, ch[k], gE[k]
-        if r < rows.shape[0] and rows[r] == k:
+        if every_row or (r < rows.shape[0] and rows[r] == k):
             r += 1
             for c in range(n):
                 b[i0 + c] = chk * V[i0 + c] + gEk + GE[i0 + c] + I_inj[i0 + c] * envelope
@@ -95,11 +86,17 @@ def sparse_right_hand_side(b, ch, V, gE, GE, I_inj, envelope, rows, n):
                 b[i0 + c] = chk * V[i0 + c] + gEk + I_inj[i0 + c] * envelope
 
 
-@njit(cache=True)
-def sparse_update(V, b, G, GE, theta, rows, active, n_active, n):
-    """V += (b - V) / theta; G and GE cleared in ``rows`` and in the nodes of the active cells
-    (the rest holds 0)."""
+@njit(cache=True, inline="always")
+def update(V, b, G, GE, theta, rows, every_row, active, n_active, n):
+    """V += (b - V) / theta; G and GE cleared in every node or, unless ``every_row``, only in
+    ``rows`` and in the nodes of the active cells (elsewhere they hold 0)."""
     N = V.shape[0]
+    if every_row:
+        for i in range(N):
+            V[i] += (b[i] - V[i]) / theta
+            G[i] = 0.0
+            GE[i] = 0.0
+        return
     for i in range(N):
         V[i] += (b[i] - V[i]) / theta
     for r in range(rows.shape[0]):
@@ -172,14 +169,15 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
                 for k in range(m):
                     G[k * n + c] += CLAMP * ch[k]
                     GE[k * n + c] += CLAMP * ch[k] * V_reset
-    for c in range(n):
-        gsum[c] = 0.0
     if n == 1:  # active if any conductance is nonzero: stop at the first
+        gsum[0] = 0.0
         for i in range(N):
             if G[i] != 0.0:
                 gsum[0] = 1.0
                 break
-    elif rows.shape[0] == m:
+    elif rows.shape[0] == m:  # every row (a plain loop over the rows vectorises better)
+        for c in range(n):
+            gsum[c] = 0.0
         for k in range(m):
             i0 = k * n
             for c in range(n):
@@ -198,10 +196,7 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
             n_active += 1
     full = n_active >= FULL_SOLVE_FRACTION * n
     dense = full or n == 1 or rows.shape[0] == m  # G and GE read and cleared in every row
-    if dense:
-        right_hand_side(b, ch, V, gE, GE, I_inj, envelope, n)
-    else:
-        sparse_right_hand_side(b, ch, V, gE, GE, I_inj, envelope, rows, n)
+    right_hand_side(b, ch, V, gE, GE, I_inj, envelope, rows, dense, n)
     if full:
         diagonal(d, passive, G, n)
         solve_cells(d, b, a_ax, parent, n)
@@ -214,13 +209,7 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
                 b[i] = ch[k] * V[i] + gE[k] + GE[i] + I_inj[i] * envelope
                 d[i] = passive[k] + G[i]
             solve_one_cell(d, b, a_ax, parent, n, c)
-    if dense:
-        for i in range(N):
-            V[i] += (b[i] - V[i]) / theta
-            G[i] = 0.0
-            GE[i] = 0.0
-    else:
-        sparse_update(V, b, G, GE, theta, rows, active, n_active, n)
+    update(V, b, G, GE, theta, rows, dense, active, n_active, n)
     nspk = 0
     for c in range(n):
         if v_det[c] < V_th and V[detect[c]] >= V_th:
