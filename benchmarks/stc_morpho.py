@@ -27,9 +27,11 @@ import sys
 import time
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-# compartments: (cell, dendrites, reset)
-VARIANTS = {"1": None, "31": ("small", "small", "compartment"), "31 cell reset": ("small", "small", "cell"),
-            "48": ("small", "extended", "compartment"), "48 cell reset": ("small", "extended", "cell")}
+# compartments: (cell, dendrites, reset, cable scheme)
+VARIANTS = {"1": None, "31": ("small", "small", "compartment", "backward-euler"),
+            "31 cell reset": ("small", "small", "cell", "backward-euler"), "31 exact": ("small", "small", "cell", "exact"),
+            "48": ("small", "extended", "compartment", "backward-euler"),
+            "48 cell reset": ("small", "extended", "cell", "backward-euler"), "48 exact": ("small", "extended", "cell", "exact")}
 
 
 def measure(variant, duration, n_exc, n_inh):
@@ -42,8 +44,9 @@ def measure(variant, duration, n_exc, n_inh):
         p = make_params(stc_network.Params, overrides)
         build, compartments = stc_network.build, 1
     else:
-        cell, dendrites, reset = VARIANTS[variant]
-        p = make_params(stc_network_morpho.Params, dict(overrides, cell=cell, dendrites=dendrites, reset=reset))
+        cell, dendrites, reset, scheme = VARIANTS[variant]
+        p = make_params(stc_network_morpho.Params, dict(overrides, cell=cell, dendrites=dendrites, reset=reset,
+                                                        cable_scheme=scheme))
         p = stc_network_morpho.dataclasses.replace(p, c_morpho=stc_network_morpho.calibrate_c_morpho(p))
         build, compartments = stc_network_morpho.build, int(variant.split()[0])
     net, exc, inh, ee, (spk_exc, spk_inh) = build(p, 1)
@@ -69,8 +72,8 @@ def paradigm(variant):
         module = stc_network
     else:
         module = stc_network_morpho
-        cell, dendrites, reset = VARIANTS[variant]
-        overrides.update(cell=cell, dendrites=dendrites, reset=reset)
+        cell, dendrites, reset, scheme = VARIANTS[variant]
+        overrides.update(cell=cell, dendrites=dendrites, reset=reset, cable_scheme=scheme)
     p = make_params(module.Params, overrides)
     start = time.perf_counter()
     summary = module.run(p, seed=1)["summary"]
@@ -80,7 +83,7 @@ def paradigm(variant):
 
 def main_paradigm(repeat):
     rows = []
-    for variant in ("1", "48", "48 cell reset"):
+    for variant in ("1", "48", "48 cell reset", "48 exact"):
         runs = []
         for _ in range(repeat):
             out = subprocess.run([sys.executable, __file__, "--one-paradigm", variant], capture_output=True,

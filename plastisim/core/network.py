@@ -65,6 +65,12 @@ class Population:
         """Index into that array per synapse at ``nodes``, or None: the postsynaptic neuron."""
         return None
 
+    def before_run(self):
+        """Called before the compiled loop runs (Python may have changed the state since)."""
+
+    def after_run(self):
+        """Called after it ran: complete what the loop keeps only partly up to date."""
+
     def skip_to(self, step, dt):
         """Bring the population to ``step`` after a fast-forward (sources skip their events)."""
 

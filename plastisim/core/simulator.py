@@ -134,7 +134,7 @@ class Simulator:
         self._prepare_monitors(chunk)
         snapshot = {key: arr.copy() for key, arr in self.state_arrays()}
         try:
-            done = self.kernel.call("run_chunk", self.step, chunk, self.net.dt, self.net.seed)
+            done = self._call_run_chunk(self.step, chunk)
         except IndexError as err:
             self._replay(snapshot, chunk, f"index out of range ({err})")
         if self._first_new_non_finite(snapshot) is not None:
@@ -146,6 +146,16 @@ class Simulator:
             for mon in self.net.monitors:
                 mon.grow()
         return done
+
+    def _call_run_chunk(self, step, steps):
+        """The compiled loop from ``step`` for ``steps`` steps; returns the steps done."""
+        for pop in self.net.populations:
+            pop.before_run()
+        try:
+            return self.kernel.call("run_chunk", step, steps, self.net.dt, self.net.seed)
+        finally:
+            for pop in self.net.populations:
+                pop.after_run()
 
     def fast_forward(self, duration, dt_ff):
         """Skip ``duration`` seconds integrating only the slow dynamics with the long step
@@ -235,7 +245,7 @@ class Simulator:
             step = self.step + n
             where = f"at t = {step * self.net.dt:.6g} s (step {step})"
             try:
-                self.kernel.call("run_chunk", step, 1, self.net.dt, self.net.seed)
+                self._call_run_chunk(step, 1)
             except IndexError:
                 hint = "" if self.debug else "; run with debug=True for bounds checks"
                 raise SimulationError(f"{fault} {where}{hint}") from None

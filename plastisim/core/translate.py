@@ -218,6 +218,21 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
     return out
 
 
+def namespace_uses(owner, name, func, space):
+    """(used, written): the names X of ``space.X`` that callback ``func`` uses and those it
+    assigns to (``space.X[i] = ...``), from its source (helpers not included)."""
+    fdef = ast.parse(source_of(owner, name, func)[0]).body[0]
+    used, written = set(), set()
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == space:
+            used.add(node.attr)
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) \
+                and isinstance(node.value, ast.Attribute) and isinstance(node.value.value, ast.Name) \
+                and node.value.value.id == space:
+            written.add(node.value.attr)
+    return used, written
+
+
 def _prune(fdef, spaces):
     """Drop the branches of ``if``/``... if ... else ...`` whose test is a compile-time constant
     (``f.X`` or ``not f.X`` of a ``"constant"`` space), before names are checked: a branch for

@@ -81,15 +81,21 @@ class Params(stc_network.Params):
     reset: str = param("compartment", "", "threshold/reset: per compartment (reference) or cell (at the soma centre)")
     membrane: str = param("reference", "", "area that C and R are spread over: reference (A_tot, without the pss "
                                            "segment, as the reference code) or total (with it)")
+    cable_scheme: str = param("backward-euler", "", "cable time stepping: backward-euler (implicit, as the "
+                                                    "reference) or exact (eigenmodes; needs reset=cell)")
     fields_dt: float = param(10e-3, "s", "step of the SPS/PRP diffusion and PRP synthesis (a multiple of dt)",
                              positive=True)
 
     def validate(self):
         for name, value, allowed in (("cell", self.cell, RADIUS), ("dendrites", self.dendrites, DENDRITES),
                                      ("reset", self.reset, ("compartment", "cell")),
-                                     ("membrane", self.membrane, ("reference", "total"))):
+                                     ("membrane", self.membrane, ("reference", "total")),
+                                     ("cable_scheme", self.cable_scheme, ("backward-euler", "exact"))):
             if value not in allowed:
                 raise ps.ParameterError(f"{name} = {value!r} must be one of {list(allowed)}")
+        if self.cable_scheme == "exact" and self.reset != "cell":
+            raise ps.ParameterError("cable_scheme = 'exact' needs reset = 'cell' (a per-compartment reset adds a "
+                                    "clamp conductance, which the exact scheme does not take)")
         if self.psc_scheme != "exact":
             raise ps.ParameterError(f"psc_scheme = {self.psc_scheme!r}: the compartmental cells have "
                                     "only the 'exact' scheme (exact charge of the exponential current)")
@@ -126,7 +132,7 @@ def cells(p, n, name, plastic):
         species = [ps.Species("sps", D=p.D_sps), ps.Species("p", D=p.D_p, tau=rule["tau_p"])]
     return ps.CableCells(morphology(p), n=n, Cm=C_MEM / area, Rm=R_MEM * area, Ra=p.R_a, E_m=-65e-3, dx=UM,
                          detector="soma_centre", V_th=V_TH, mechanisms=mechanisms, species=species,
-                         fields_dt=p.fields_dt if plastic else None, name=name, **reset)
+                         fields_dt=p.fields_dt if plastic else None, scheme=p.cable_scheme, name=name, **reset)
 
 
 def calibrate_c_morpho(p):

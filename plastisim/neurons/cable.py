@@ -48,13 +48,15 @@ from numba import njit
 from ..core.errors import ParameterError
 from ..core.network import Population
 from ..core.params import check
+from ..core.translate import namespace_uses
 from ..diffusion.species import Species, diffusion_step
 from ..morphology import Domain, Morphology, Nodes
+from ..morphology.modes import passive_modes
 from ..morphology.solver import factorise_tree, solve_cells, solve_factorised_cells, solve_one_cell
 from .mechanism import Mechanism, painted_nodes
 from .membrane import switch_ou
 
-SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5}
+SCHEMES = {"backward-euler": 1.0, "crank-nicolson": 0.5, "exact": None}  # theta
 
 
 # a step with this many active cells (a mechanism adds a conductance) or more per cell of the
@@ -229,6 +231,101 @@ def cable_step(dt, theta, envelope, V, I_inj, cap, g_m, gE, a_ax, parent, site_i
     return nspk
 
 
+
+@njit(cache=True)
+def materialise(V, amp, I_held, rows, inputs, phi, feed, V_rest, n):
+    """Exact scheme: V_i = V_rest_k + sum_j phi_kj a_j + sum_s feed_ks I_s for the nodes of
+    every cell (n cells) in the ``rows`` k (nodes of one cell): kept-mode amplitudes ``amp``
+    (mode j of cell c at j n + c) and the input current held over the last step ``I_held``
+    in the ``inputs`` rows. One order of operations for every caller (bit-identical values).
+    Loops over slices (one row of all cells): their indices need no wrap-around, so they
+    vectorise."""
+    for row in rows:
+        out = V[row * n:row * n + n]
+        out[:] = V_rest[row]
+        for j in range(phi.shape[1]):
+            f, a = phi[row, j], amp[j * n:j * n + n]
+            for c in range(n):
+                out[c] += f * a[c]
+        for s in inputs:
+            f, x = feed[row, s], I_held[s * n:s * n + n]
+            for c in range(n):
+                out[c] += f * x[c]
+
+
+@njit(cache=True)
+def modal_step(envelope, V, I_inj, I_held, amp, site_in, site_node, charged, detect, V_th, v_det, GE, inputs, reads,
+               decay, gain, charge, phi, feed, V_rest, a_reset, spikes, V_reset, refr_steps, refr):
+    """Advance all cells by one exact step (:mod:`plastisim.morphology.modes`); return the
+    number of spiking cells written to ``spikes``. Input of node i: ``GE`` (current sources of
+    the mechanisms, A; their ``G`` is 0) + ``I_inj`` x ``envelope``, held over the step (stored
+    in ``I_held``), only in the ``inputs`` rows (elsewhere it is 0); ``site_in[s, c]``: charge
+    (C) put into global node ``site_node[s, c]``, read for the sites ``charged`` (the others
+    hold 0). The amplitudes ``amp`` advance with
+    ``decay``, ``gain``, ``charge``; V is then materialised in the ``reads`` rows. Cell reset
+    (``V_reset`` not NaN): a spiking cell is set to the amplitudes of V_reset (``a_reset``),
+    with no held input, and kept there for ``refr_steps`` steps."""
+    n = detect.shape[0]
+    r = decay.shape[0]
+    row = detect[0] // n  # the detector's node in every cell
+    v_det[:] = V[row * n:row * n + n]
+    for s in inputs:
+        held, ge, inj = I_held[s * n:s * n + n], GE[s * n:s * n + n], I_inj[s * n:s * n + n]
+        for c in range(n):
+            held[c] = ge[c] + inj[c] * envelope
+            ge[c] = 0.0
+    for s in charged:
+        for c in range(n):
+            q = site_in[s, c]
+            if q != 0.0:
+                k = site_node[s, c] // n
+                for j in range(r):
+                    amp[j * n + c] += charge[j, k] * q
+                site_in[s, c] = 0.0
+    for j in range(r):
+        a, d = amp[j * n:j * n + n], decay[j]
+        for c in range(n):
+            a[c] *= d
+        for s in inputs:
+            g, x = gain[j, s], I_held[s * n:s * n + n]
+            for c in range(n):
+                a[c] += g * x[c]
+    reset = V_reset == V_reset
+    if reset:
+        for c in range(n):
+            if refr[c] > 0.5:  # clamped: no input has an effect
+                refr[c] -= 1.0
+                _hold_reset(amp, I_held, inputs, a_reset, c, n)
+    materialise(V, amp, I_held, reads, inputs, phi, feed, V_rest, n)
+    nspk = 0
+    v = V[row * n:row * n + n]
+    for c in range(n):
+        if v_det[c] < V_th and v[c] >= V_th:
+            spikes[nspk] = c
+            nspk += 1
+    if reset:
+        for q in range(nspk):
+            c = spikes[q]
+            refr[c] = refr_steps
+            _hold_reset(amp, I_held, inputs, a_reset, c, n)
+            for k in reads:  # as materialise, for one cell
+                x = V_rest[k]
+                for j in range(r):
+                    x += phi[k, j] * amp[j * n + c]
+                for s in inputs:
+                    x += feed[k, s] * I_held[s * n + c]
+                V[k * n + c] = x
+    return nspk
+
+
+@njit(cache=True, inline="always")
+def _hold_reset(amp, I_held, inputs, a_reset, c, n):
+    for j in range(a_reset.shape[0]):
+        amp[j * n + c] = a_reset[j]
+    for s in inputs:
+        I_held[s * n + c] = 0.0
+
+
 class CableCells(Population):
     """``n`` passive multi-compartment cells of one morphology (see the module docstring).
 
@@ -308,6 +405,16 @@ class CableCells(Population):
                 self._mech_ports[mech.name] = (f"{mech.name}_{mech.port}", where, nodes)
             self.mechanisms.append((mech, nodes))
         self.ports = tuple(self.sites) + tuple(self._mech_ports)
+        if scheme == "exact":
+            for mech, _ in self.mechanisms:
+                if not mech.current_only():
+                    raise ParameterError(f"{mech.name} adds a conductance (its conductance() returns g other than "
+                                         "0), but scheme = 'exact' takes current sources only (g = 0): use "
+                                         "scheme = 'backward-euler'")
+                for name, func in mech.callbacks().items():
+                    if "V" in namespace_uses(type(mech).__name__, name, func, "node")[1]:
+                        raise ParameterError(f"{mech.name} sets node.V, but scheme = 'exact' computes V from the "
+                                             "cell's modes: use a cell reset (V_reset=...) or scheme = 'backward-euler'")
         self._scratch["rows"] = np.unique(np.concatenate(
             [nodes // self.n for mech, nodes in self.mechanisms if "conductance" in mech.callbacks()] + [[]]
         )).astype(np.int64)
@@ -323,6 +430,16 @@ class CableCells(Population):
 
     def setup(self, dt):
         self.refr_steps = float(round(self.t_ref / dt))
+        if self.scheme == "exact":
+            self._modes = modes = passive_modes(self.cap, self.g_m, self.gE, self.a_ax, self.local_parent, dt)
+            size = modes.decay.shape[0] * self.n
+            if self.state.get("amplitude", np.zeros(0)).shape != (size,):  # kept modes depend on dt
+                self.state.update(amplitude=np.zeros(size), I_held=np.zeros(self.domain.n))
+            reset = self.V_reset == self.V_reset
+            self._scratch["a_reset"] = modes.project @ (self.V_reset - modes.V_rest) if reset else modes.decay * 0.0
+            self._scratch.setdefault("inputs", self._scratch["rows"])
+            self._scratch.setdefault("site_ports", np.zeros(0, dtype=np.int64))
+            self._scratch.setdefault("charged", self._scratch["site_ports"])
         if self.fields_dt is None:
             return
         every = round(self.fields_dt / dt)
@@ -330,6 +447,33 @@ class CableCells(Population):
             raise ParameterError(f"{self.name}.fields_dt = {self.fields_dt:g} s must be a whole multiple "
                                  f"of dt = {dt:g} s")
         self._fields_every = every
+
+    def before_run(self):
+        """Exact scheme: the rows with input for this run (mechanism currents, nonzero I_inj);
+        if V was changed since the last run, the amplitudes become its projection on the kept
+        modes (the other modes decay within a step), with no held input."""
+        if self.scheme != "exact":
+            return
+        with_input = self.per_cell(self.state["I_inj"]).any(axis=0) | self.per_cell(self.state["I_held"]).any(axis=0)
+        self._scratch["inputs"] = np.union1d(self._scratch["rows"], np.flatnonzero(with_input)).astype(np.int64)
+        charged = np.flatnonzero(self._site_in.any(axis=1))  # e.g. set from Python
+        self._scratch["charged"] = np.union1d(self._scratch["site_ports"], charged).astype(np.int64)
+        expected = self.state["V"].copy()
+        self._materialise(expected)
+        if not np.array_equal(expected, self.state["V"]):
+            m = self._modes
+            self.state["amplitude"][:] = (m.project @ (self.per_cell(self.state["V"]) - m.V_rest).T).reshape(-1)
+            self.state["I_held"][:] = 0.0
+
+    def after_run(self):
+        """Exact scheme: V in every node (during a run only the nodes that are read are)."""
+        if self.scheme == "exact":
+            self._materialise(self.state["V"])
+
+    def _materialise(self, V):
+        m = self._modes
+        materialise(V, self.state["amplitude"], self.state["I_held"], np.arange(self.compartments.n),
+                    self._scratch["inputs"], m.phi, m.feed, m.V_rest, self.n)
 
     def _node_array(self, name, value):
         value = np.asarray(value, dtype=float)
@@ -431,32 +575,19 @@ class CableCells(Population):
         return index
 
     def emit(self, code, pid):
-        fn = code.use(cable_step)
         if self.envelope is not None and self.envelope not in {s.name for s in code.net.signals}:
             raise ParameterError(f"{self.name}.envelope: no signal named {self.envelope!r} in the network")
-        envelope = f"sig_{self.envelope}" if self.envelope else "1.0"
-        names = [code.state(f"{pid}_{key}", self, key) for key in ("V", "I_inj")]
-        names += [code.arg(f"{pid}_{key}", (lambda k=key: getattr(self, k)))
-                  for key in ("cap", "g_m", "gE", "a_ax", "local_parent", "_site_in", "site_node", "detect")]
-        names.append(code.arg(f"{pid}_V_th", lambda: self.V_th))
-        names += [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k]))
-                  for key in ("v_det", "d", "b", "G", "GE", "cache", "ch", "passive", "f", "inv", "gsum", "active", "rows")]
-        spikes = code.arg(f"{pid}_spikes", lambda: self._spikes)
-        reset = [code.arg(f"{pid}_{key}", lambda k=key: getattr(self, k)) for key in ("V_reset", "refr_steps")]
-        spikes = ", ".join([spikes, *reset, code.state(f"{pid}_refractory", self, "refractory")])
         lines = {"conductance": [], "advance": [], "react": []}
         dt_fields = f"dt_{pid}_fields"
         for m, (mech, nodes) in enumerate(self.mechanisms):
             mid = f"{pid}_m{m}"
             state = {var: code.state(f"{mid}_{var}", self, f"{mech.name}_{var}") for var in mech.initial}
             G, GE = (code.arg(f"{pid}_{key}", lambda k=key: self._scratch[k]) for key in ("G", "GE"))
-            emitted = mech.emit(code, mid, self, nodes, state, names[0], G, GE,
+            emitted = mech.emit(code, mid, self, nodes, state, code.state(f"{pid}_V", self, "V"), G, GE,
                                 code.arg(f"{pid}_area", lambda: self.domain.area), react_dt=dt_fields)
             for name, body in emitted.items():
                 lines[name] += body
-        code.phase("neurons")(*lines["conductance"],
-                              f"nsp_{pid} = {fn}(dt, {self.theta!r}, {envelope}, {', '.join(names)}, {spikes})",
-                              *lines["advance"])
+        code.phase("neurons")(*lines["conductance"], f"nsp_{pid} = {self._step_call(code, pid)}", *lines["advance"])
         fields = lines["react"] + self._species_lines(code, pid, dt_fields)
         if fields:
             done = code.state(f"{pid}_fields_step", self, "fields_step")
@@ -465,6 +596,44 @@ class CableCells(Population):
                                  f"    {dt_fields} = (step + stride - {done}[0]) * dt_rich",
                                  f"    {done}[0] = step + stride",
                                  *("    " + line for line in fields))
+
+    def _step_call(self, code, pid):
+        """Call of the cable step of all cells: :func:`cable_step` or :func:`modal_step`."""
+        state = lambda *keys: [code.state(f"{pid}_{key}", self, key) for key in keys]
+        attrs = lambda *keys: [code.arg(f"{pid}_{key}", (lambda k=key: getattr(self, k))) for key in keys]
+        scratch = lambda *keys: [code.arg(f"{pid}_{key}", (lambda k=key: self._scratch[k])) for key in keys]
+        envelope = [f"sig_{self.envelope}" if self.envelope else "1.0"]
+        reset = [code.arg(f"{pid}_spikes", lambda: self._spikes)] + attrs("V_reset", "refr_steps") + state("refractory")
+        if self.scheme != "exact":
+            args = (["dt", repr(self.theta)] + envelope + state("V", "I_inj")
+                    + attrs("cap", "g_m", "gE", "a_ax", "local_parent", "_site_in", "site_node", "detect", "V_th")
+                    + scratch("v_det", "d", "b", "G", "GE", "cache", "ch", "passive", "f", "inv", "gsum", "active",
+                              "rows"))
+            return f"{code.use(cable_step)}({', '.join(args + reset)})"
+        self._scratch["reads"] = self._read_rows(code.net)
+        modes = [code.arg(f"{pid}_{key}", (lambda k=key: getattr(self._modes, k)))
+                 for key in ("decay", "gain", "charge", "phi", "feed", "V_rest")]
+        ports = code.net.inputs_to(self)
+        self._scratch["site_ports"] = np.array([s for s, loc in enumerate(self.sites) if loc in ports], dtype=np.int64)
+        args = (envelope + state("V", "I_inj", "I_held", "amplitude") + attrs("_site_in", "site_node")
+                + scratch("charged") + attrs("detect", "V_th") + scratch("v_det", "GE", "inputs", "reads")
+                + modes + scratch("a_reset"))
+        return f"{code.use(modal_step)}({', '.join(args + reset)})"
+
+    def _read_rows(self, net):
+        """Exact scheme: the nodes (of one cell) whose V is computed every step: the detector,
+        the nodes of mechanisms, nodes recorded by state monitors of V, or every node if the
+        rule of a projection onto these cells reads ``site.V``."""
+        n, m = self.n, self.compartments.n
+        for proj in net.projections:
+            if proj.post_pop is self and proj.rule is not None and any(
+                    "V" in namespace_uses(type(proj.rule).__name__, name, func, "site")[0]
+                    for name, func in proj.rule.callbacks().items()):
+                return np.arange(m)
+        rows = [self.detect[:1] // n] + [nodes // n for _, nodes in self.mechanisms]
+        rows += [mon.index // n for mon in net.monitors if getattr(mon, "target", None) is self
+                 and getattr(mon, "var", None) == "V"]
+        return np.unique(np.concatenate(rows)).astype(np.int64)
 
     def _species_lines(self, code, pid, dt_fields):
         """One diffusion step of length ``dt_fields`` per species."""

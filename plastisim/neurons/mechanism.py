@@ -37,12 +37,14 @@ step), ``v``, ``t``, ``dt``, ``randn()``/``rand()`` (independent per node and st
 ``randn()`` of instances 3m, 3m + 1, 3m + 2 comes from one Philox block (ziggurat, as in
 neuron models).
 """
+import ast
+
 import numpy as np
 
 from ..core.codegen import Block, stream_id
 from ..core.errors import ParameterError
 from ..core.params import check
-from ..core.translate import Space, translate
+from ..core.translate import Space, source_of, translate
 
 CALLBACKS = {"conductance": ("v",), "advance": ("v",), "react": ()}
 
@@ -75,6 +77,16 @@ class Mechanism:
 
     def validate(self, params):
         """Check parameter ranges; override to add mechanism-specific checks."""
+
+    def current_only(self):
+        """True if ``conductance`` (if any) returns g = 0 (the literal) in every ``return``:
+        the mechanism is a current source, linear in nothing (``scheme="exact"`` needs this)."""
+        if self.conductance is None:
+            return True
+        fdef = ast.parse(source_of(type(self).__name__, "conductance", type(self).conductance)[0]).body[0]
+        returns = [node.value for node in ast.walk(fdef) if isinstance(node, ast.Return)]
+        return all(isinstance(value, ast.Tuple) and isinstance(value.elts[0], ast.Constant)
+                   and value.elts[0].value == 0 for value in returns)
 
     def callbacks(self):
         """{callback name: function} of the callbacks this mechanism defines."""

@@ -1,0 +1,107 @@
+"""Exact propagator of a passive cell over one step: its eigenmodes (``scheme="exact"`` of
+:class:`~plastisim.CableCells`).
+
+For the nodes of one cell, C dV/dt = -K V + g E + u(t), with C = diag(c_i) (F), K the
+conductance matrix (leak g_i on the diagonal, axial conductances a_ij coupling neighbours,
+S) and u the input current per node (A). Junction nodes (c_i = 0) hold no charge: their
+voltage follows from their neighbours (Kirchhoff), which reduces K to the capacitive nodes,
+K_r = K_cc - K_cj K_jj^-1 K_jc, and maps the input to u_r = E u (E = [1, -K_cj K_jj^-1]). In
+the eigenbasis of C^-1/2 K_r C^-1/2 = U diag(lambda) U^T the cell is a set of independent
+modes a = U^T C^1/2 (V - V_rest), V_rest = K^-1 g E:
+
+    da_k/dt = -lambda_k a_k + B_k u,      B = U^T C^-1/2 E,
+
+so over a step of length dt with u held, exactly,
+
+    a_k(t + dt) = e^(-lambda_k dt) a_k(t) + (1 - e^(-lambda_k dt)) / lambda_k B_k u.
+
+Modes with e^(-lambda_k dt) > ``tol`` (default 1e-12) are *kept* (their amplitudes are the
+cell's state); the others forget their past within one step to that tolerance: at the end of
+the step they are (1 - e^(-lambda_k dt)) / lambda_k B_k u, a fixed map from the step's input to
+the node voltages (the *feed-through*). A charge q put into node i at the start of a step adds
+B[:, i] q to the amplitudes (its fast part decays within the step). Exact for inputs held over
+each step, to ``tol`` relative, at any dt: the error is that of the compartments in space only.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.errors import ParameterError
+
+
+@dataclass
+class PassiveModes:
+    """Per step of length ``dt``: ``decay`` (r,) e^(-lambda dt) of the r kept modes;
+    ``gain`` (r, m) from the input current of each node (A) to the amplitudes; ``charge``
+    (r, m) from a charge (C) put into a node; ``project`` (r, m) from V - V_rest (V) to the
+    amplitudes; ``phi`` (m, r) from the amplitudes to the node voltages; ``feed`` (m, m) from
+    the step's input current to the node voltages (the modes not kept); ``V_rest`` (m,) (V)
+    and ``tau`` (r,) the time constants of the kept modes (s; inf for a mode without leak)."""
+
+    decay: np.ndarray
+    gain: np.ndarray
+    charge: np.ndarray
+    project: np.ndarray
+    phi: np.ndarray
+    feed: np.ndarray
+    V_rest: np.ndarray
+    tau: np.ndarray
+
+
+def conductance_matrix(g_m, a_ax, parent):
+    """K (S): leak ``g_m`` on the diagonal and the coupling ``a_ax[k]`` of each node k to its
+    parent."""
+    K = np.diag(np.asarray(g_m, dtype=float))
+    for k in np.flatnonzero(parent >= 0):
+        j, g = parent[k], a_ax[k]
+        K[k, k] += g
+        K[j, j] += g
+        K[k, j] -= g
+        K[j, k] -= g
+    return K
+
+
+def passive_modes(cap, g_m, gE, a_ax, parent, dt, tol=1e-12):
+    """:class:`PassiveModes` of one cell: capacitances ``cap`` (F, 0 for junctions), leak
+    ``g_m`` (S), ``gE`` = g_m E_m (A), couplings ``a_ax`` (S) to the ``parent`` of each node,
+    step ``dt`` (s)."""
+    cap = np.asarray(cap, dtype=float)
+    m = cap.shape[0]
+    K = conductance_matrix(g_m, a_ax, parent)
+    junction = cap == 0.0
+    if junction.all():
+        raise ParameterError("scheme = 'exact': the cell has no membrane capacitance (all nodes are junctions)")
+    c = ~junction
+    # junctions: V_j = K_jj^-1 (u_j - K_jc V_c); X = K_jj^-1 K_jc
+    X = np.linalg.solve(K[np.ix_(junction, junction)], K[np.ix_(junction, c)]) if junction.any() else np.zeros((0, c.sum()))
+    E = np.zeros((c.sum(), m))
+    E[:, c] = np.eye(c.sum())
+    E[:, junction] = -X.T
+    K_r = K[np.ix_(c, c)] - K[np.ix_(c, junction)] @ X
+    s = 1.0 / np.sqrt(cap[c])
+    lam, U = np.linalg.eigh(s[:, None] * K_r * s[None, :])
+    lam = np.maximum(lam, 0.0)  # round-off below 0 for a cell without leak
+    decay = np.exp(-lam * dt)
+    held = np.where(lam > 0, -np.expm1(-lam * dt) / np.where(lam > 0, lam, 1.0), dt)
+    B = (U.T * s[None, :]) @ E
+    keep = decay > tol
+    voltage_c = s[:, None] * U  # V_c - V_rest,c = voltage_c a
+
+    def to_all_nodes(on_c, on_junction):
+        out = np.zeros((m, on_c.shape[1]))
+        out[c] = on_c
+        out[junction] = on_junction - X @ on_c
+        return out
+
+    phi = to_all_nodes(voltage_c[:, keep], 0.0)
+    feed_c = voltage_c[:, ~keep] @ (held[~keep, None] * B[~keep])
+    direct = np.linalg.solve(K[np.ix_(junction, junction)], np.eye(m)[junction]) if junction.any() else 0.0
+    feed = to_all_nodes(feed_c, direct)
+    project = np.zeros((int(keep.sum()), m))
+    project[:, c] = U[:, keep].T * np.sqrt(cap[c])[None, :]
+    leak = np.asarray(g_m) > 0
+    V_rest = np.linalg.solve(K, gE) if leak.any() else np.zeros(m)
+    with np.errstate(divide="ignore"):
+        tau = 1.0 / lam[keep]
+    return PassiveModes(decay=decay[keep], gain=held[keep, None] * B[keep], charge=B[keep], project=project,
+                        phi=phi, feed=feed, V_rest=V_rest, tau=tau)
