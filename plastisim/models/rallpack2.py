@@ -46,7 +46,7 @@ class Params:
     I0: float = param(0.1e-9, "A", "current injected at the root")
     duration: float = param(0.25, "s", "simulated time", positive=True)
     dt: float = param(50e-6, "s", "time step", positive=True)
-    scheme: str = param("backward-euler", "", "backward-euler or crank-nicolson")
+    scheme: str = param("backward-euler", "", "backward-euler, crank-nicolson or exact")
 
 
 def run(p, seed=0, progress=False):

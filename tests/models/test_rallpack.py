@@ -21,6 +21,14 @@ def test_rallpack1_uniform_cable():
     assert np.all(np.isfinite(s["v_x0"])) and s["v_x0"][-1] > s["v_x1"][-1]
 
 
+def test_rallpack1_exact_scheme_has_no_error_in_time():
+    """The exact (eigenmode) scheme at dt = 50 us against the analytic cable at the node
+    centres: only the compartments' error in space is left (measured 0.004 / 0.006 uV against
+    27.5 / 16.3 uV for backward Euler)."""
+    s = rallpack1.run(make_params(rallpack1.Params, dict(scheme="exact")))["summary"]
+    assert s["rms_error_node_x0"] < 0.05e-6 and s["rms_error_node_x1"] < 0.05e-6
+
+
 def test_rallpack2_branched_tree():
     s = rallpack2.run(make_params(rallpack2.Params))["summary"]
     assert s["n_compartments"] == 1023
