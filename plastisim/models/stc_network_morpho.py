@@ -16,7 +16,10 @@ differ when the network is active: input at the basal tip depolarises the tip mo
 soma, so with per-compartment reset the basal compartments cross threshold first and clamp
 themselves, losing spikes (the controls fire at about half the point network's rate around
 recall); with ``reset=cell`` and ``membrane=total`` the network fires and recalls like the
-point network (docs/validation.md). Spikes detected at the soma centre. Inputs at the soma
+point network (docs/validation.md). ``cable_scheme``: backward-euler (implicit, as Arbor) or,
+with ``reset=cell``, exact (the passive cable advanced exactly in its eigenmodes, see
+:class:`plastisim.CableCells`; the network then costs 1.2x the point network instead of 3-7x,
+benchmarks/RESULTS.md). Spikes detected at the soma centre. Inputs at the soma
 centre: background and stimulus OU currents, inhibitory and E->I synapses (exponential
 currents, 5 ms); all E->E plastic synapses at the basal tip with weight c_morpho (h + h0 z) / R.
 
