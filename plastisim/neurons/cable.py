@@ -640,11 +640,15 @@ class CableCells(Population):
         the nodes of mechanisms, nodes recorded by state monitors of V, or every node if the
         rule of a projection onto these cells reads ``site.V``."""
         n, m = self.n, self.compartments.n
-        for proj in net.projections:
-            if proj.post_pop is self and proj.rule is not None and any(
-                    "V" in namespace_uses(type(proj.rule).__name__, name, func, "site")[0]
-                    for name, func in proj.rule.callbacks().items()):
-                return np.arange(m)
+        rules = [proj.rule for proj in net.projections if proj.post_pop is self and proj.rule is not None]
+        uses = [(rule, namespace_uses(type(rule).__name__, name, func, "site"))
+                for rule in rules for name, func in rule.callbacks().items()]
+        for rule, (_, written) in uses:
+            if "V" in written:
+                raise ParameterError(f"{type(rule).__name__} sets site.V, but {self.name} (scheme = 'exact') computes "
+                                     "V from the cells' modes: use scheme = 'backward-euler'")
+        if any("V" in used for _, (used, _) in uses):
+            return np.arange(m)
         rows = [self.detect[:1] // n] + [nodes // n for _, nodes in self.mechanisms]
         rows += [mon.index // n for mon in net.monitors if getattr(mon, "target", None) is self
                  and getattr(mon, "var", None) == "V"]

@@ -158,3 +158,44 @@ def test_mechanisms_the_exact_scheme_cannot_take_are_refused(mechanism, match):
     with pytest.raises(ps.ParameterError, match=match) as err:
         ps.CableCells(Morphology.cable(1e-4, 1e-6), 1, scheme="exact", mechanisms=[("all", mechanism)])
     assert "\n" not in str(err.value)
+
+
+class ReadsSiteV(ps.Rule):
+    """Records the voltage of its node when a spike arrives."""
+
+    synapse_state = dict(v=0.0)
+
+    def on_pre(s, site, k):
+        s.v[k] = site.V[k]
+
+
+class SetsSiteV(ps.Rule):
+    def on_pre(s, site, k):
+        site.V[k] = 0.0
+
+
+def test_a_rule_that_reads_site_V_sees_the_voltage_of_its_node():
+    """V is computed every step in every node when a rule reads ``site.V``: at each arrival
+    the rule sees the tip's voltage after the previous step, as a monitor records it."""
+    def run(rule, monitor):
+        net = ps.Network(dt=1e-4)
+        cell = net.add(ps.CableCells(branched_tapered(), 1, dx=3.7e-6, detector="soma", scheme="exact", **MEMBRANE))
+        cell.inject("soma", 0.05e-9)
+        src = net.add(ps.SpikeTimes(1, [0, 0, 0], [2e-3, 7e-3, 13e-3]))
+        tip = cell.compartments.n - 1
+        syn = net.connect(src, cell, weight=0.1e-12, delay=1e-4, port="soma", site=[tip], rule=rule)
+        mon = net.record(cell, "V", [tip]) if monitor else None
+        sim = ps.Simulator(net)
+        values = []
+        for stop in (2.5e-3, 7.5e-3, 13.5e-3):
+            sim.run(stop - sim.t)
+            values.append(syn.state["v"][0] if rule else None)
+        return values, mon
+
+    seen, _ = run(ReadsSiteV(), monitor=False)
+    _, mon = run(None, monitor=True)
+    # delivered at the start of steps 21, 71, 131: V after steps 20, 70, 130
+    np.testing.assert_array_equal(seen, mon.data[[20, 70, 130], 0])
+    assert len(set(seen)) == 3
+    with pytest.raises(ps.ParameterError, match="sets site.V"):
+        run(SetsSiteV(), monitor=False)
