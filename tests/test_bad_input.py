@@ -34,6 +34,8 @@ CLI_CASES = [
     (["stc-synapse", "--set", "tau_syn=5parsec"], "tau_syn = 5parsec: unknown unit 'parsec'"),
     (["stc-network", "--set", "pattern_size=1601"],
      "pattern_size = 1601 is outside the allowed range [1, n_exc = 1600]"),
+    (["stc-network-morpho", "--set", "cable_scheme=exact"], "cable_scheme = 'exact' needs reset = 'cell'"),
+    (["stc-network-morpho", "--set", "cable_scheme=implicit"], "cable_scheme = 'implicit' must be one of"),
     (["stdp-curve", "--seed", "2**70"], f"--seed = '2**70' is not an integer; allowed range [0, {SEED_MAX}]"),
     (["stdp-curve", "--seed", str(2**70)], f"--seed = {2**70} is outside the allowed range [0, {SEED_MAX}]"),
     (["stdp-curve", "--seed", "-1"], "--seed = -1 is outside the allowed range [0,"),
