@@ -351,9 +351,10 @@ class CableCells(Population):
     per site ``in_<location>`` (C, one per cell), ``refractory`` (clamped steps left per cell,
     with a cell reset) and ``fields_step`` (the step up to which the fields have advanced).
     ``V_init`` defaults to E_m. ``scheme``: ``"backward-euler"``, ``"crank-nicolson"`` or
-    ``"exact"`` (module docstring; adds the state ``amplitude`` and ``I_held``). ``V_reset`` (V; None: no cell reset) and ``t_ref`` (s): reset
-    of the whole cell after a spike (module docstring). ``fields_dt`` (s): step of the species
-    and ``react`` mechanisms (None: the network's dt).
+    ``"exact"`` (module docstring; adds the state ``amplitude`` and ``I_held``). ``V_reset``
+    (V; None: no cell reset) and ``t_ref`` (s): reset of the whole cell after a spike (module
+    docstring). ``fields_dt`` (s): step of the species and ``react`` mechanisms (None: the
+    network's dt).
     """
 
     def __init__(self, morphology, n=1, Cm=0.01, Rm=1.0, Ra=1.0, E_m=-65e-3, V_init=None, dx=None,
