@@ -8,7 +8,7 @@ import pytest
 
 import plastisim as ps
 from plastisim.morphology import Morphology
-from tests.morphology.test_cable import MEMBRANE, branched_tapered
+from test_cable import MEMBRANE, branched_tapered  # pytest puts this folder (no __init__.py) on sys.path
 
 
 def tree_cells(net, scheme, V_init=None):
