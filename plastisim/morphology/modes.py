@@ -21,12 +21,15 @@ the step they are (1 - e^(-lambda_k dt)) / lambda_k B_k u, a fixed map from the 
 the node voltages (the *feed-through*). A charge q put into node i at the start of a step adds
 B[:, i] q to the amplitudes (its fast part decays within the step). Exact for inputs held over
 each step, to ``tol`` relative, at any dt: the error is that of the compartments in space only.
+Set-up: one dense eigen-decomposition per cell type (O(m^3) time, m^2 memory: 0.5 s for the
+1000 nodes of Rallpack 1), so the scheme is for cells of up to a few thousand nodes.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..core.errors import ParameterError
+from ..core.params import check_memory
 
 
 @dataclass
@@ -67,6 +70,7 @@ def passive_modes(cap, g_m, gE, a_ax, parent, dt, tol=1e-12):
     step ``dt`` (s)."""
     cap = np.asarray(cap, dtype=float)
     m = cap.shape[0]
+    check_memory(f"scheme = 'exact' with {m} nodes per cell (dense m x m matrices)", 8.0 * 6 * m * m)
     K = conductance_matrix(g_m, a_ax, parent)
     junction = cap == 0.0
     if junction.all():
