@@ -9,7 +9,7 @@ import numpy as np
 
 from plastisim import load_results
 
-ARGS = ["run", "stc-synapse", "--set", "protocol=late", "--set", "trials=200", "--set", "duration=4h",
+ARGS = ["run", "stc-synapse", "--set", "protocol=late", "--set", "trials=400", "--set", "duration=4h",
         "--set", "stim_duration=40s", "--set", "sample=1s", "--quiet"]
 
 
@@ -27,7 +27,7 @@ def test_interrupted_run_resumes_to_the_same_numbers(tmp_path):
     while not (out / "checkpoint.h5").exists() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.01)
     assert proc.poll() is None, "the run ended before the first checkpoint could be interrupted"
-    proc.send_signal(signal.SIGINT)  # at once: the run has several seconds left (first checkpoint ~1 s of ~4 s)
+    proc.send_signal(signal.SIGINT)  # at once: the run has seconds left (first checkpoint ~7 s of ~13 s)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "checkpoints kept" in err and err.count("\n") == 1, err
