@@ -220,10 +220,13 @@ def translate(owner, name, func, new_name, spaces, indices, extra=(), paired=Fal
 
 def namespace_uses(owner, name, func, space):
     """(used, written): the names X of ``space.X`` that callback ``func`` uses and those it
-    assigns to (``space.X[i] = ...``), from its source (helpers not included)."""
+    assigns to (``space.X[i] = ...``), from its source (helpers not included); ``space=None``:
+    the plain names it reads (e.g. the argument ``v``) and assigns."""
     fdef = ast.parse(source_of(owner, name, func)[0]).body[0]
     used, written = set(), set()
     for node in ast.walk(fdef):
+        if space is None and isinstance(node, ast.Name):
+            (used if isinstance(node.ctx, ast.Load) else written).add(node.id)
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == space:
             used.add(node.attr)
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) \

@@ -1,15 +1,15 @@
 """Exact propagator of a passive cell over one step: its eigenmodes (``scheme="exact"`` of
 :class:`~plastisim.CableCells`).
 
-For the nodes of one cell, C dV/dt = -K V + g E + u(t), with C = diag(c_i) (F), K the
+For the nodes of one cell, C dV/dt = -K V + g E_m + u(t), with C = diag(c_i) (F), K the
 conductance matrix (leak g_i on the diagonal, axial conductances a_ij coupling neighbours,
 S) and u the input current per node (A). Junction nodes (c_i = 0) hold no charge: their
 voltage follows from their neighbours (Kirchhoff), which reduces K to the capacitive nodes,
-K_r = K_cc - K_cj K_jj^-1 K_jc, and maps the input to u_r = E u (E = [1, -K_cj K_jj^-1]). In
+K_r = K_cc - K_cj K_jj^-1 K_jc, and maps the input to u_r = P u (P = [1, -K_cj K_jj^-1]). In
 the eigenbasis of C^-1/2 K_r C^-1/2 = U diag(lambda) U^T the cell is a set of independent
-modes a = U^T C^1/2 (V - V_rest), V_rest = K^-1 g E:
+modes a = U^T C^1/2 (V - V_rest), V_rest = K^-1 g E_m:
 
-    da_k/dt = -lambda_k a_k + B_k u,      B = U^T C^-1/2 E,
+    da_k/dt = -lambda_k a_k + B_k u,      B = U^T C^-1/2 P,
 
 so over a step of length dt with u held, exactly,
 
@@ -38,8 +38,8 @@ class PassiveModes:
     ``gain`` (r, m) from the input current of each node (A) to the amplitudes; ``charge``
     (r, m) from a charge (C) put into a node; ``project`` (r, m) from V - V_rest (V) to the
     amplitudes; ``phi`` (m, r) from the amplitudes to the node voltages; ``feed`` (m, m) from
-    the step's input current to the node voltages (the modes not kept); ``V_rest`` (m,) (V)
-    and ``tau`` (r,) the time constants of the kept modes (s; inf for a mode without leak)."""
+    the step's input current to the node voltages (the modes not kept) and ``V_rest`` (m,)
+    (V)."""
 
     decay: np.ndarray
     gain: np.ndarray
@@ -48,7 +48,6 @@ class PassiveModes:
     phi: np.ndarray
     feed: np.ndarray
     V_rest: np.ndarray
-    tau: np.ndarray
 
 
 def conductance_matrix(g_m, a_ax, parent):
@@ -64,10 +63,10 @@ def conductance_matrix(g_m, a_ax, parent):
     return K
 
 
-def passive_modes(cap, g_m, gE, a_ax, parent, dt, tol=1e-12):
+def passive_modes(cap, g_m, E_m, a_ax, parent, dt, tol=1e-12):
     """:class:`PassiveModes` of one cell: capacitances ``cap`` (F, 0 for junctions), leak
-    ``g_m`` (S), ``gE`` = g_m E_m (A), couplings ``a_ax`` (S) to the ``parent`` of each node,
-    step ``dt`` (s)."""
+    ``g_m`` (S) and reversal ``E_m`` (V) per node, couplings ``a_ax`` (S) to the ``parent``
+    of each node, step ``dt`` (s)."""
     cap = np.asarray(cap, dtype=float)
     m = cap.shape[0]
     check_memory(f"scheme = 'exact' with {m} nodes per cell (dense m x m matrices)", 8.0 * 6 * m * m)
@@ -78,16 +77,19 @@ def passive_modes(cap, g_m, gE, a_ax, parent, dt, tol=1e-12):
     c = ~junction
     # junctions: V_j = K_jj^-1 (u_j - K_jc V_c); X = K_jj^-1 K_jc
     X = np.linalg.solve(K[np.ix_(junction, junction)], K[np.ix_(junction, c)]) if junction.any() else np.zeros((0, c.sum()))
-    E = np.zeros((c.sum(), m))
-    E[:, c] = np.eye(c.sum())
-    E[:, junction] = -X.T
+    P = np.zeros((c.sum(), m))
+    P[:, c] = np.eye(c.sum())
+    P[:, junction] = -X.T
     K_r = K[np.ix_(c, c)] - K[np.ix_(c, junction)] @ X
     s = 1.0 / np.sqrt(cap[c])
     lam, U = np.linalg.eigh(s[:, None] * K_r * s[None, :])
-    lam = np.maximum(lam, 0.0)  # round-off below 0 for a cell without leak
+    leak = np.asarray(g_m) > 0
+    lam = np.maximum(lam, 0.0)
+    if not leak.any():
+        lam[0] = 0.0  # the uniform mode of a cell without leak (eigh: ascending), not round-off
     decay = np.exp(-lam * dt)
     held = np.where(lam > 0, -np.expm1(-lam * dt) / np.where(lam > 0, lam, 1.0), dt)
-    B = (U.T * s[None, :]) @ E
+    B = (U.T * s[None, :]) @ P
     keep = decay > tol
     voltage_c = s[:, None] * U  # V_c - V_rest,c = voltage_c a
 
@@ -103,9 +105,9 @@ def passive_modes(cap, g_m, gE, a_ax, parent, dt, tol=1e-12):
     feed = to_all_nodes(feed_c, direct)
     project = np.zeros((int(keep.sum()), m))
     project[:, c] = U[:, keep].T * np.sqrt(cap[c])[None, :]
-    leak = np.asarray(g_m) > 0
-    V_rest = np.linalg.solve(K, gE) if leak.any() else np.zeros(m)
-    with np.errstate(divide="ignore"):
-        tau = 1.0 / lam[keep]
+    # V_rest = E0 + K^-1 g (E_m - E0): exactly E0 where E_m is uniform
+    E_m = np.asarray(E_m, dtype=float)
+    E0 = E_m[leak][0] if leak.any() else 0.0
+    V_rest = E0 + np.linalg.solve(K, np.asarray(g_m) * (E_m - E0)) if leak.any() else np.zeros(m)
     return PassiveModes(decay=decay[keep], gain=held[keep, None] * B[keep], charge=B[keep], project=project,
-                        phi=phi, feed=feed, V_rest=V_rest, tau=tau)
+                        phi=phi, feed=feed, V_rest=V_rest)

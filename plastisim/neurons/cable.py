@@ -26,13 +26,17 @@ for the inputs held over the step, computed in the cell's eigenmodes
 (:mod:`plastisim.morphology.modes`): the state is the amplitudes of the modes that outlive a
 step (e^(-lambda dt) > 1e-12; 2 of 48 for the STC cell at dt = 0.2 ms), the others follow the
 step's input. No error in time at any dt (Rallpack 1 at 50 us: 0.004 uV at the nodes against
-27 uV for backward Euler), and a step costs what a point neuron with a few time constants
-costs, not O(nodes): V is computed every step only where it is read (the detector, the nodes of
-mechanisms, nodes recorded by state monitors, every node if a plasticity rule reads
-``site.V``) and in every node after each run. V set from Python between runs is taken up as
-its projection on the kept modes. State: ``amplitude`` (per kept mode and cell) and ``I_held``
-(A, per node: the input held over the last step). A cell reset sets the amplitudes to those
-of V_reset and holds them for ``t_ref``.
+27 uV for backward Euler). V is computed every step only where it is read (the detector, the
+nodes of mechanisms that read the voltage, nodes recorded by state monitors, every node if a
+plasticity rule reads ``site.V``) and in every node after each run, so a step costs (nodes
+read) x (kept modes + nodes with input) multiply-adds per cell: 2 x (2 + 2) for the STC cell,
+the cost of a point neuron with a few time constants; with input at and readout of every node
+it is O(nodes^2) and backward Euler is cheaper. V set from Python between runs is taken up as
+its projection on the kept modes; callbacks may not set V or I_inj. State: ``amplitude`` (per
+kept mode and cell) and ``I_held`` (A, per node: the input held over the last step). A cell
+reset sets the amplitudes to those of V_reset (its projection on the kept modes: uniform
+V_reset exactly when C_m R_m and E_m are uniform, as in the STC cell) and holds them for
+``t_ref``.
 
 Inputs. ``I_inj`` (A, per node, state array) is injected constantly, times the value of the
 signal ``envelope`` if given (e.g. a ``ps.Schedule`` of 0/1 for a step current).
@@ -275,7 +279,7 @@ def modal_step(envelope, V, I_inj, I_held, amp, site_in, site_node, charged, det
     the mechanisms, A; their ``G`` is 0) + ``I_inj`` x ``envelope``, held over the step (stored
     in ``I_held``), only in the ``inputs`` rows (elsewhere it is 0); ``site_in[s, c]``: charge
     (C) put into global node ``site_node[s, c]``, read for the sites ``charged`` (the others
-    hold 0). The amplitudes ``amp`` advance with
+    receive none). The amplitudes ``amp`` advance with
     ``decay``, ``gain``, ``charge``; V is then materialised in the ``reads`` rows. Cell reset
     (``V_reset`` not NaN): a spiking cell is set to the amplitudes of V_reset (``a_reset``),
     with no held input, and kept there for ``refr_steps`` steps."""
@@ -424,13 +428,10 @@ class CableCells(Population):
         if scheme == "exact":
             for mech, _ in self.mechanisms:
                 if not mech.current_only():
-                    raise ParameterError(f"{mech.name} adds a conductance (its conductance() returns g other than "
-                                         "0), but scheme = 'exact' takes current sources only (g = 0): use "
-                                         "scheme = 'backward-euler'")
-                for name, func in mech.callbacks().items():
-                    if "V" in namespace_uses(type(mech).__name__, name, func, "node")[1]:
-                        raise ParameterError(f"{mech.name} sets node.V, but scheme = 'exact' computes V from the "
-                                             "cell's modes: use a cell reset (V_reset=...) or scheme = 'backward-euler'")
+                    raise ParameterError(f"{mech.name} adds a conductance or a current that depends on v, but "
+                                         "scheme = 'exact' takes voltage-independent current sources only (g = 0): "
+                                         "use scheme = 'backward-euler'")
+                self._refuse_writes(mech.name, type(mech).__name__, mech.callbacks(), ("node",))
         self._scratch["rows"] = np.unique(np.concatenate(
             [nodes // self.n for mech, nodes in self.mechanisms if "conductance" in mech.callbacks()] + [[]]
         )).astype(np.int64)
@@ -447,7 +448,7 @@ class CableCells(Population):
     def setup(self, dt):
         self.refr_steps = float(round(self.t_ref / dt))
         if self.scheme == "exact":
-            self._modes = modes = passive_modes(self.cap, self.g_m, self.gE, self.a_ax, self.local_parent, dt)
+            self._modes = modes = passive_modes(self.cap, self.g_m, self.E_m, self.a_ax, self.local_parent, dt)
             size = modes.decay.shape[0] * self.n
             if self.state.get("amplitude", np.zeros(0)).shape != (size,):  # kept modes depend on dt
                 self.state.update(amplitude=np.zeros(size), I_held=np.zeros(self.domain.n))
@@ -465,21 +466,25 @@ class CableCells(Population):
         self._fields_every = every
 
     def before_run(self):
-        """Exact scheme: the rows with input for this run (mechanism currents, nonzero I_inj);
-        if V was changed since the last run, the amplitudes become its projection on the kept
-        modes (the other modes decay within a step), with no held input."""
+        """Exact scheme: the rows with input for this run (mechanism currents, nonzero I_inj
+        or I_held) and the sites with charge (fed by projections or inputs, or set from
+        Python); the cells whose V was changed since the last run take its projection on the
+        kept modes as their amplitudes (the other modes decay within a step), with no held
+        input. V is the state to set: changes of ``amplitude`` alone are overwritten."""
         if self.scheme != "exact":
             return
         with_input = self.per_cell(self.state["I_inj"]).any(axis=0) | self.per_cell(self.state["I_held"]).any(axis=0)
         self._scratch["inputs"] = np.union1d(self._scratch["rows"], np.flatnonzero(with_input)).astype(np.int64)
-        charged = np.flatnonzero(self._site_in.any(axis=1))  # e.g. set from Python
+        charged = np.flatnonzero(self._site_in.any(axis=1))
         self._scratch["charged"] = np.union1d(self._scratch["site_ports"], charged).astype(np.int64)
         expected = self.state["V"].copy()
         self._materialise(expected)
-        if not np.array_equal(expected, self.state["V"]):
+        V = self.per_cell(self.state["V"])
+        changed = ~np.all(self.per_cell(expected) == V, axis=1)
+        if changed.any():
             m = self._modes
-            self.state["amplitude"][:] = (m.project @ (self.per_cell(self.state["V"]) - m.V_rest).T).reshape(-1)
-            self.state["I_held"][:] = 0.0
+            self.state["amplitude"].reshape(-1, self.n)[:, changed] = m.project @ (V[changed] - m.V_rest).T
+            self.per_cell(self.state["I_held"])[changed] = 0.0
 
     def after_run(self):
         """Exact scheme: V in every node (during a run only the nodes that are read are)."""
@@ -630,27 +635,41 @@ class CableCells(Population):
         modes = [code.arg(f"{pid}_{key}", (lambda k=key: getattr(self._modes, k)))
                  for key in ("decay", "gain", "charge", "phi", "feed", "V_rest")]
         ports = code.net.inputs_to(self)
-        self._scratch["site_ports"] = np.array([s for s, loc in enumerate(self.sites) if loc in ports], dtype=np.int64)
+        self._scratch["site_ports"] = np.array([s for s, loc in enumerate(self.sites)
+                                                if loc in ports or f"in_{loc}" in ports], dtype=np.int64)
         args = (envelope + state("V", "I_inj", "I_held", "amplitude") + attrs("_site_in", "site_node")
                 + scratch("charged") + attrs("detect", "V_th") + scratch("v_det", "GE", "inputs", "reads")
                 + modes + scratch("a_reset"))
         return f"{code.use(modal_step)}({', '.join(args + reset)})"
 
+    def _refuse_writes(self, what, owner, callbacks, spaces):
+        """Exact scheme: callbacks may not set V (computed from the modes), I_inj (read at
+        the start of each run) or the scheme's own state."""
+        for name, func in callbacks.items():
+            for space in spaces:
+                bad = namespace_uses(owner, name, func, space)[1] & {"V", "I_inj", "I_held", "amplitude"}
+                if bad:
+                    raise ParameterError(f"{what} sets {space}.{min(bad)}, but {self.name} has scheme = 'exact', which "
+                                         "computes V from the cells' modes and takes I_inj as set before each run: "
+                                         "use a mechanism for currents, or scheme = 'backward-euler'")
+
     def _read_rows(self, net):
         """Exact scheme: the nodes (of one cell) whose V is computed every step: the detector,
-        the nodes of mechanisms, nodes recorded by state monitors of V, or every node if the
-        rule of a projection onto these cells reads ``site.V``."""
+        the nodes of mechanisms that read the voltage, nodes recorded by state monitors of V,
+        or every node if the rule of a projection onto these cells reads ``site.V`` (or
+        ``post.V`` of one-compartment cells)."""
         n, m = self.n, self.compartments.n
-        rules = [proj.rule for proj in net.projections if proj.post_pop is self and proj.rule is not None]
-        uses = [(rule, namespace_uses(type(rule).__name__, name, func, "site"))
-                for rule in rules for name, func in rule.callbacks().items()]
-        for rule, (_, written) in uses:
-            if "V" in written:
-                raise ParameterError(f"{type(rule).__name__} sets site.V, but {self.name} (scheme = 'exact') computes "
-                                     "V from the cells' modes: use scheme = 'backward-euler'")
-        if any("V" in used for _, (used, _) in uses):
+        reads_V = False
+        for proj in net.projections:
+            if proj.post_pop is self and proj.rule is not None:
+                rule, owner = proj.rule, type(proj.rule).__name__
+                self._refuse_writes(owner, owner, rule.callbacks(), ("site", "post"))
+                reads_V |= any("V" in namespace_uses(owner, name, func, space)[0]
+                               for name, func in rule.callbacks().items() for space in ("site", "post"))
+        if reads_V:
             return np.arange(m)
-        rows = [self.detect[:1] // n] + [nodes // n for _, nodes in self.mechanisms]
+        rows = [self.detect[:1] // n] + [nodes // n for mech, nodes in self.mechanisms
+                                         if any(mech.uses_voltage(name) for name in mech.callbacks())]
         rows += [mon.index // n for mon in net.monitors if getattr(mon, "target", None) is self
                  and getattr(mon, "var", None) == "V"]
         return np.unique(np.concatenate(rows)).astype(np.int64)

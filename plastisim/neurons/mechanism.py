@@ -44,7 +44,7 @@ import numpy as np
 from ..core.codegen import Block, stream_id
 from ..core.errors import ParameterError
 from ..core.params import check
-from ..core.translate import Space, source_of, translate
+from ..core.translate import Space, namespace_uses, source_of, translate
 
 CALLBACKS = {"conductance": ("v",), "advance": ("v",), "react": ()}
 
@@ -79,14 +79,24 @@ class Mechanism:
         """Check parameter ranges; override to add mechanism-specific checks."""
 
     def current_only(self):
-        """True if ``conductance`` (if any) returns g = 0 (the literal) in every ``return``:
-        the mechanism is a current source, linear in nothing (``scheme="exact"`` needs this)."""
-        if self.conductance is None:
+        """True if ``conductance`` (if any) returns g = 0 (the literal) in every ``return``
+        and its current does not depend on the voltage (it reads neither ``v`` nor
+        ``node.V``): the mechanism is a current source (``scheme="exact"`` needs this)."""
+        func = self.conductance
+        if func is None:
             return True
-        fdef = ast.parse(source_of(type(self).__name__, "conductance", type(self).conductance)[0]).body[0]
+        if self.uses_voltage("conductance"):
+            return False
+        fdef = ast.parse(source_of(type(self).__name__, "conductance", func)[0]).body[0]
         returns = [node.value for node in ast.walk(fdef) if isinstance(node, ast.Return)]
         return all(isinstance(value, ast.Tuple) and isinstance(value.elts[0], ast.Constant)
                    and value.elts[0].value == 0 for value in returns)
+
+    def uses_voltage(self, callback):
+        """True if ``callback`` reads the voltage of its node (``v`` or ``node.V``)."""
+        owner, func = type(self).__name__, getattr(type(self), callback)
+        return ("v" in namespace_uses(owner, callback, func, None)[0]
+                or "V" in namespace_uses(owner, callback, func, "node")[0])
 
     def callbacks(self):
         """{callback name: function} of the callbacks this mechanism defines."""

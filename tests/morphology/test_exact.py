@@ -14,7 +14,8 @@ from test_cable import MEMBRANE, branched_tapered  # pytest puts this folder (no
 def tree_cells(net, scheme, V_init=None):
     """The branched, tapered cell (2 junctions) with a constant current at the soma (a
     mechanism: an OU current without noise), another at the last node (a tip, ``I_inj``) and
-    a charge put into the soma at 5.1 ms (a synapse); V recorded at that tip and at the soma."""
+    a charge put into the soma at 5.1 ms (a synapse); V recorded at that tip, the soma and a
+    junction (a branch point: no capacitance, its voltage follows from its neighbours)."""
     cell = net.add(ps.CableCells(branched_tapered(), 1, dx=3.7e-6, scheme=scheme, detector="soma", V_init=V_init,
                                  mechanisms=[("soma", ps.OUCurrent(name="drive"))], **MEMBRANE))
     cell.switch_ou("drive", slice(None), mu=0.03e-9)
@@ -22,7 +23,8 @@ def tree_cells(net, scheme, V_init=None):
     cell.state["I_inj"][tip] = -0.01e-9
     src = net.add(ps.SpikeTimes(1, [0], [5e-3]))
     net.connect(src, cell, weight=0.2e-12, delay=1e-4, port="soma")
-    return cell, net.record(cell, "V", [tip, cell.node("soma")])
+    junction = np.flatnonzero(cell.compartments.junction)[0]
+    return cell, net.record(cell, "V", [tip, cell.node("soma"), junction])
 
 
 def test_exact_steps_match_the_implicit_solver_extrapolated_to_dt_0():
@@ -32,7 +34,8 @@ def test_exact_steps_match_the_implicit_solver_extrapolated_to_dt_0():
     dt / 200 and dt / 400, Richardson-extrapolated, to 1e-10 V (measured 1.2e-12 V once the
     fast modes excited by the initial perturbation and by the charge have decayed, which
     backward Euler damps more slowly: 5 steps after each are left out), at the tip (a node only a monitor reads) and the
-    soma; the initial perturbation and both currents excite fast and slow modes."""
+    soma and a junction; the initial perturbation and both currents excite fast and slow
+    modes."""
     dt, duration = 1e-4, 0.02
     rng = np.random.default_rng(3)
     n_nodes = branched_tapered().discretise(dx=3.7e-6).n
@@ -48,7 +51,7 @@ def test_exact_steps_match_the_implicit_solver_extrapolated_to_dt_0():
         return mon.data[sub - 1::sub]
 
     extrapolated = 2 * implicit(400) - implicit(200)
-    assert exact.data.shape == extrapolated.shape == (200, 2)
+    assert exact.data.shape == extrapolated.shape == (200, 3)
     assert np.ptp(exact.data, axis=0).min() > 1e-3  # a response of millivolts
     assert np.diff(exact.data[:, 1]).argmax() == 50  # the charge arrives in step 51
     settled = np.r_[5:51, 56:200]
@@ -149,14 +152,32 @@ class SetsV(ps.Mechanism):
         node.V[i] = -70e-3
 
 
+class SetsCurrent(ps.Mechanism):
+    def advance(s, p, i, v, node, dt):
+        node.I_inj[i] = 1e-12
+
+
+class OhmicCurrent(ps.Mechanism):
+    """A leak written as a current source: it depends on v, so it is a conductance."""
+
+    parameters = dict(g=1e-9, E=-70e-3)
+    point = True
+
+    def conductance(s, p, i, v):
+        return 0.0, p.g * (p.E - v)
+
+
 @pytest.mark.parametrize("mechanism, match", [
     (ps.ThresholdReset(), "adds a conductance"),
     (ps.HH(), "adds a conductance"),
+    (OhmicCurrent(), "depends on v"),
     (SetsV(), "sets node.V"),
+    (SetsCurrent(), "sets node.I_inj"),
 ])
 def test_mechanisms_the_exact_scheme_cannot_take_are_refused(mechanism, match):
+    where = "x0" if mechanism.point else "all"
     with pytest.raises(ps.ParameterError, match=match) as err:
-        ps.CableCells(Morphology.cable(1e-4, 1e-6), 1, scheme="exact", mechanisms=[("all", mechanism)])
+        ps.CableCells(Morphology.cable(1e-4, 1e-6), 1, scheme="exact", mechanisms=[(where, mechanism)])
     assert "\n" not in str(err.value)
 
 
@@ -199,3 +220,72 @@ def test_a_rule_that_reads_site_V_sees_the_voltage_of_its_node():
     assert len(set(seen)) == 3
     with pytest.raises(ps.ParameterError, match="sets site.V"):
         run(SetsSiteV(), monitor=False)
+
+
+def test_cell_reset_holds_every_node_at_V_reset():
+    """A multi-compartment cell with uniform C_m R_m and E_m: after each spike every node,
+    junctions included, stays at V_reset for t_ref (to 1e-12 V)."""
+    net = ps.Network(dt=1e-4)
+    cell = net.add(ps.CableCells(branched_tapered(), 1, dx=3.7e-6, detector="soma", V_th=-60e-3, V_reset=-70e-3,
+                                 t_ref=1e-3, scheme="exact", **MEMBRANE))
+    cell.inject("soma", 0.2e-9)
+    mon, spikes = net.record(cell, "V", np.arange(cell.n_nodes)), net.record_spikes(cell)
+    ps.Simulator(net).run(0.05)
+    assert len(spikes.t) >= 3
+    for t in spikes.t[:-1]:  # the spike's step and the 10 clamped steps after it
+        step = round(t / 1e-4)
+        np.testing.assert_allclose(mon.data[step:step + 11], -70e-3, rtol=0, atol=1e-12)
+        assert mon.data[step + 11].max() > -70e-3 + 1e-6
+
+
+def test_fast_forward_leaves_the_cable_unchanged_and_charges_from_python_arrive():
+    """The cable does not advance in a fast-forward (V and amplitudes unchanged); a charge
+    set in ``in_<location>`` from Python between runs enters at the next step (Q += q, no
+    leak)."""
+    net = ps.Network(dt=1e-4)
+    cell = net.add(ps.CableCells(branched_tapered(), 2, dx=5e-6, Rm=np.inf, Cm=0.01, Ra=1.0, scheme="exact"))
+    cell.inject("soma", 0.1e-9, cells=[0])
+    sim = ps.Simulator(net)
+    sim.run(2e-3)
+    V, amplitude = cell.state["V"].copy(), cell.state["amplitude"].copy()
+    sim.fast_forward(1.0, 0.1)
+    np.testing.assert_array_equal(cell.state["V"], V)
+    np.testing.assert_array_equal(cell.state["amplitude"], amplitude)
+    q0 = cell.charge()
+    cell.state["in_soma"][1] = 3e-12
+    sim.run(1e-4)
+    np.testing.assert_allclose(cell.charge() - q0, [0.1e-9 * 1e-4, 3e-12], rtol=1e-9)
+
+
+class ChargesSoma(ps.Rule):
+    """Puts a charge (C) into the soma of its postsynaptic cell at each arrival."""
+
+    parameters = dict(q=0.2e-12)
+
+    def on_pre(s, p, post, j, k):
+        post.in_soma[j] += p.q
+
+
+def test_a_charge_written_by_a_rule_arrives_like_one_through_the_port():
+    """A site fed only by a rule (``post.in_soma[j] += q``) is read every step: the cells
+    respond bit for bit as to the same charge delivered through the port, in chunks of 7
+    steps or one chunk."""
+    def run(through_rule, chunk_steps):
+        net = ps.Network(dt=1e-4)
+        cells = net.add(ps.CableCells(branched_tapered(), 2, dx=5e-6, detector="soma", V_th=-64e-3, V_reset=-66e-3,
+                                      scheme="exact", mechanisms=[("soma", ps.ExpCurrent(name="syn"))], **MEMBRANE))
+        src = net.add(ps.SpikeTimes(2, [0, 1, 0, 1], [1e-3, 2e-3, 3.05e-3, 4e-3]))
+        if through_rule:
+            net.connect(src, cells, "one_to_one", weight=0.0, port="syn", rule=ChargesSoma())
+        else:
+            net.connect(src, cells, "one_to_one", weight=0.2e-12, port="soma")
+        mon, spikes = net.record(cells, "V", cells.node("soma", [0, 1])), net.record_spikes(cells)
+        ps.Simulator(net, chunk_steps=chunk_steps).run(0.01)
+        return mon.data, spikes.t
+
+    by_port = run(False, 10_000)
+    assert np.ptp(by_port[0]) > 1e-3
+    for chunk_steps in (7, 10_000):
+        by_rule = run(True, chunk_steps)
+        np.testing.assert_array_equal(by_rule[0], by_port[0])
+        np.testing.assert_array_equal(by_rule[1], by_port[1])
