@@ -76,7 +76,9 @@ def passive_modes(cap, g_m, E_m, a_ax, parent, dt, tol=1e-12):
         raise ParameterError("scheme = 'exact': the cell has no membrane capacitance (all nodes are junctions)")
     c = ~junction
     # junctions: V_j = K_jj^-1 (u_j - K_jc V_c); X = K_jj^-1 K_jc
-    X = np.linalg.solve(K[np.ix_(junction, junction)], K[np.ix_(junction, c)]) if junction.any() else np.zeros((0, c.sum()))
+    X = np.zeros((0, c.sum()))
+    if junction.any():
+        X = np.linalg.solve(K[np.ix_(junction, junction)], K[np.ix_(junction, c)])
     P = np.zeros((c.sum(), m))
     P[:, c] = np.eye(c.sum())
     P[:, junction] = -X.T
