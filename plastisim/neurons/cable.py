@@ -273,7 +273,7 @@ def materialise(V, amp, I_held, rows, inputs, phi, feed, V_rest, n):
 
 @njit(cache=True)
 def modal_step(envelope, V, I_inj, I_held, amp, site_in, site_node, charged, detect, V_th, v_det, GE, inputs, reads,
-               decay, gain, charge, phi, feed, V_rest, a_reset, spikes, V_reset, refr_steps, refr):
+               decay, gain, charge, phi, feed, V_rest, a_reset, V_after_reset, spikes, V_reset, refr_steps, refr):
     """Advance all cells by one exact step (:mod:`plastisim.morphology.modes`); return the
     number of spiking cells written to ``spikes``. Input of node i: ``GE`` (current sources of
     the mechanisms, A; their ``G`` is 0) + ``I_inj`` x ``envelope``, held over the step (stored
@@ -282,7 +282,8 @@ def modal_step(envelope, V, I_inj, I_held, amp, site_in, site_node, charged, det
     receive none). The amplitudes ``amp`` advance with
     ``decay``, ``gain``, ``charge``; V is then materialised in the ``reads`` rows. Cell reset
     (``V_reset`` not NaN): a spiking cell is set to the amplitudes of V_reset (``a_reset``),
-    with no held input, and kept there for ``refr_steps`` steps."""
+    with no held input, and kept there for ``refr_steps`` steps; its V is then
+    ``V_after_reset`` (per node of one cell: what :func:`materialise` gives for that state)."""
     n = detect.shape[0]
     r = decay.shape[0]
     row = detect[0] // n  # the detector's node in every cell
@@ -326,13 +327,8 @@ def modal_step(envelope, V, I_inj, I_held, amp, site_in, site_node, charged, det
             c = spikes[q]
             refr[c] = refr_steps
             _hold_reset(amp, I_held, inputs, a_reset, c, n)
-            for k in reads:  # as materialise, for one cell
-                x = V_rest[k]
-                for j in range(r):
-                    x += phi[k, j] * amp[j * n + c]
-                for s in inputs:
-                    x += feed[k, s] * I_held[s * n + c]
-                V[k * n + c] = x
+            for k in reads:
+                V[k * n + c] = V_after_reset[k]
     return nspk
 
 
@@ -453,7 +449,11 @@ class CableCells(Population):
             if self.state.get("amplitude", np.zeros(0)).shape != (size,):  # kept modes depend on dt
                 self.state.update(amplitude=np.zeros(size), I_held=np.zeros(self.domain.n))
             reset = self.V_reset == self.V_reset
-            self._scratch["a_reset"] = modes.project @ (self.V_reset - modes.V_rest) if reset else modes.decay * 0.0
+            a_reset = modes.project @ (self.V_reset - modes.V_rest) if reset else modes.decay * 0.0
+            after = np.zeros(self.compartments.n)  # materialise's V of one cell in that state
+            materialise(after, a_reset, np.zeros_like(after), np.arange(after.shape[0]), np.zeros(0, dtype=np.int64),
+                        modes.phi, modes.feed, modes.V_rest, 1)
+            self._scratch.update(a_reset=a_reset, V_after_reset=after)
             self._scratch.setdefault("inputs", self._scratch["rows"])
             self._scratch.setdefault("site_ports", np.zeros(0, dtype=np.int64))
             self._scratch.setdefault("charged", self._scratch["site_ports"])
@@ -639,7 +639,7 @@ class CableCells(Population):
                                                 if loc in ports or f"in_{loc}" in ports], dtype=np.int64)
         args = (envelope + state("V", "I_inj", "I_held", "amplitude") + attrs("_site_in", "site_node")
                 + scratch("charged") + attrs("detect", "V_th") + scratch("v_det", "GE", "inputs", "reads")
-                + modes + scratch("a_reset"))
+                + modes + scratch("a_reset", "V_after_reset"))
         return f"{code.use(modal_step)}({', '.join(args + reset)})"
 
     def _refuse_writes(self, what, owner, callbacks, spaces):

@@ -82,7 +82,7 @@ class Mechanism:
         """True if ``conductance`` (if any) returns g = 0 (the literal) in every ``return``
         and its current does not depend on the voltage (it reads neither ``v`` nor
         ``node.V``): the mechanism is a current source (``scheme="exact"`` needs this)."""
-        func = self.conductance
+        func = type(self).conductance
         if func is None:
             return True
         if self.uses_voltage("conductance"):
